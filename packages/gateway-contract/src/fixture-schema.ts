@@ -1,0 +1,56 @@
+import { z } from "zod";
+import { ERROR_CODES, FIXTURE_SCHEMA_VERSION, OUTCOMES } from "./capabilities";
+import { caseRules, fixtureRules } from "./fixture-rules";
+
+const nonBlank = (what: string) =>
+  z.string().refine((s) => s.trim().length > 0, { message: `must be a non-empty ${what}` });
+
+/** A JSON object (not an array, not null). */
+const jsonObject = z.record(z.string(), z.unknown());
+
+/** What a case must produce. */
+export const expectedSchema = z.strictObject({
+  outcome: z.enum(OUTCOMES).describe("success, malformed_input or retryable_failure"),
+  status_code: z.number().int().describe("2xx for success; 400 or greater otherwise"),
+  error_code: z
+    .string()
+    .optional()
+    .describe(`empty or absent for success; otherwise one of ${ERROR_CODES.join(", ")}`),
+  response_body: jsonObject.describe("the exact JSON object the gateway must answer"),
+});
+
+/** One request case of a fixture. */
+export const gatewayCaseSchema = z
+  .strictObject({
+    schema_version: z.literal(FIXTURE_SCHEMA_VERSION).default(FIXTURE_SCHEMA_VERSION),
+    case_id: nonBlank("string, unique in the fixture").describe("unique in the fixture (compared trimmed)"),
+    method: nonBlank("HTTP method").describe("compared trimmed and upper-cased"),
+    endpoint: nonBlank("path").describe("a path starting with /"),
+    actor_id: z.string().describe("the actor the request acts for; may be empty"),
+    body: jsonObject.nullable().default(null).describe("request body: a JSON object or null"),
+    simulate_retryable_failure: z
+      .boolean()
+      .default(false)
+      .describe("true if and only if expected.outcome is retryable_failure"),
+    expected: expectedSchema,
+  })
+  // `when` makes the cross-field rules run even when another field failed, so every problem
+  // of a case is reported in one go.
+  .check(z.superRefine(caseRules, { when: () => true }));
+
+/** A gateway contract fixture (schema version 1). */
+export const fixtureSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe("optional path or URL of this JSON Schema, for editors"),
+    schema_version: z.literal(FIXTURE_SCHEMA_VERSION),
+    name: nonBlank("string"),
+    description: z.string().default(""),
+    cases: z.array(gatewayCaseSchema).min(1),
+  })
+  .check(z.superRefine(fixtureRules, { when: () => true }));
+
+export type Expected = z.output<typeof expectedSchema>;
+export type GatewayCase = z.output<typeof gatewayCaseSchema>;
+export type Fixture = z.output<typeof fixtureSchema>;
+/** A fixture as written in a file, before defaults are applied. */
+export type FixtureInput = z.input<typeof fixtureSchema>;

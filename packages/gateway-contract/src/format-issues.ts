@@ -1,0 +1,114 @@
+import type { z } from "zod";
+import { describeValue } from "./describe-value";
+import type { FixtureIssue } from "./errors";
+import { expectedSchema, fixtureSchema, gatewayCaseSchema } from "./fixture-schema";
+
+type PathKey = PropertyKey;
+
+function allowedFields(path: readonly PathKey[]): readonly string[] {
+  if (path.length === 0) return Object.keys(shapeOf(fixtureSchema));
+  if (path.length === 2 && path[0] === "cases") return Object.keys(shapeOf(gatewayCaseSchema));
+  if (path.length === 3 && path[2] === "expected") return Object.keys(expectedSchema.shape);
+  return [];
+}
+
+/** The object shape under a schema that carries `.check()` refinements. */
+function shapeOf(schema: z.ZodType): Record<string, unknown> {
+  return (schema as unknown as { shape: Record<string, unknown> }).shape;
+}
+
+function valueAt(root: unknown, path: readonly PathKey[]): unknown {
+  let node = root;
+  for (const key of path) {
+    if (typeof node !== "object" || node === null) return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
+function fieldName(path: readonly PathKey[]): string {
+  return path
+    .map((key, n) => (typeof key === "number" ? `[${key}]` : n === 0 ? String(key) : `.${String(key)}`))
+    .join("");
+}
+
+const EXPECTED_NAMES: Record<string, string> = {
+  string: "a string",
+  number: "a number",
+  int: "an integer",
+  boolean: "true or false",
+  record: "a JSON object",
+  object: "a JSON object",
+  array: "an array",
+  null: "null",
+};
+
+function detail(issue: z.core.$ZodIssue, found: unknown, field: string): string {
+  switch (issue.code) {
+    case "invalid_type": {
+      if (found === undefined) return `is required (found ${describeValue(found)})`;
+      const expected = /(^|\.)body$/.test(field) && issue.expected === "record"
+        ? "a JSON object or null"
+        : (EXPECTED_NAMES[issue.expected] ?? issue.expected);
+      return `must be ${expected} (found ${describeValue(found)})`;
+    }
+    case "invalid_value": {
+      if (found === undefined) return `is required (found ${describeValue(found)})`;
+      const options = issue.values.map((v) => JSON.stringify(v));
+      const want = options.length === 1 ? options[0] : `one of ${options.join(", ")}`;
+      return `must be ${want} (found ${describeValue(found)})`;
+    }
+    case "too_small":
+      return field === "cases"
+        ? `must list at least one case (found ${describeValue(found)})`
+        : `is too small: minimum ${String(issue.minimum)} (found ${describeValue(found)})`;
+    case "custom":
+      return issue.message.startsWith("must be a non-empty")
+        ? `${issue.message} (found ${describeValue(found)})`
+        : issue.message;
+    default:
+      return `${issue.message} (found ${describeValue(found)})`;
+  }
+}
+
+/** Turns zod issues into messages that name the file, the case and the field. */
+export function formatIssues(options: {
+  issues: readonly z.core.$ZodIssue[];
+  input: unknown;
+  source: string;
+}): FixtureIssue[] {
+  const { issues, input, source } = options;
+  const out: FixtureIssue[] = [];
+  for (const zodIssue of issues) {
+    const path = zodIssue.path;
+    const inCase = path[0] === "cases" && typeof path[1] === "number";
+    const caseIndex = inCase ? (path[1] as number) : undefined;
+    const rawId = inCase ? valueAt(input, ["cases", caseIndex as number, "case_id"]) : undefined;
+    const caseId = typeof rawId === "string" && rawId.trim().length > 0 ? rawId.trim() : undefined;
+    const where = !inCase ? "" : caseId !== undefined ? `case "${caseId}": ` : `case at index ${caseIndex}: `;
+    const local = inCase ? path.slice(2) : path;
+
+    const keys = zodIssue.code === "unrecognized_keys" ? zodIssue.keys : [null];
+    for (const key of keys) {
+      let field: string;
+      let text: string;
+      if (key !== null) {
+        field = fieldName([...local, key]);
+        const allowed = allowedFields(path).join(", ");
+        text = `is not a known field (check the spelling; allowed here: ${allowed})`;
+      } else {
+        field = fieldName(local);
+        text = detail(zodIssue, valueAt(input, path), field);
+      }
+      const subject = field.length > 0 ? `${field} ` : inCase ? "case " : "fixture ";
+      const fullPath = key !== null ? fieldName([...path, key]) : fieldName(path);
+      out.push({
+        path: fullPath,
+        ...(caseId !== undefined ? { caseId } : {}),
+        ...(caseIndex !== undefined ? { caseIndex } : {}),
+        message: `${source}: ${where}${subject}${text}`,
+      });
+    }
+  }
+  return out;
+}
