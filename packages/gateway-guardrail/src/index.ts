@@ -1,0 +1,10 @@
+export { emptyCycleSummary } from "./cycle-summary";
+export type { CycleSummary } from "./cycle-summary";
+export { GuardrailError } from "./errors";
+export type { GuardrailErrorCode } from "./errors";
+export { assertThresholds, DEFAULT_THRESHOLDS, evaluateGate, GATE_REASON_CODES } from "./gate";
+export type { GateDecision, GateReasonCode, GuardrailThresholds, RolloutGate } from "./gate";
+export { classifyHealth, FAILING_STREAK, snapshotHealth } from "./health";
+export type { HealthClassification, HealthSnapshot, HealthState } from "./health";
+export { CYCLE_REASON_CODES, cycleReasonCodes } from "./reason-codes";
+export type { CycleReasonCode } from "./reason-codes";

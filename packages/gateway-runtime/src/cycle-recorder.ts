@@ -1,0 +1,151 @@
+import { caseKey, normalizeMethod, type Drift, type GatewayCase } from "@tau/gateway-contract";
+import { emptyCycleSummary, type CycleSummary } from "@tau/gateway-guardrail";
+import {
+  driftEntries,
+  observedEntries,
+  renderMemory,
+  transportFailureEntries,
+  type ChannelEntries,
+  type NormalisedCase,
+} from "./channel-records";
+import type { CaseExecution } from "./execute-case";
+import type { GatewayState, RequestRecord } from "./gateway-state";
+import { ProcessedKeys } from "./processed-keys";
+
+/** Everything one actor's channel gets at the end of a cycle. */
+export interface ActorWrites {
+  actorId: string;
+  log: Record<string, unknown>[];
+  context: Record<string, unknown>[];
+  /** MEMORY.md text when a success changed the actor's records this cycle. */
+  memory?: string;
+}
+
+function normalise(gatewayCase: GatewayCase): NormalisedCase {
+  return {
+    caseKey: caseKey(gatewayCase),
+    caseId: gatewayCase.case_id.trim(),
+    method: normalizeMethod(gatewayCase.method),
+    endpoint: gatewayCase.endpoint.trim(),
+    actorId: gatewayCase.actor_id.trim(),
+  };
+}
+
+/**
+ * Applies case results to the in-memory state of one cycle: counters, request records,
+ * processed keys, and the channel-store entries to append. No I/O: the runtime persists
+ * what this collects, once per file per cycle.
+ */
+export class CycleRecorder {
+  readonly summary: CycleSummary = emptyCycleSummary();
+  readonly drifts: Drift[] = [];
+  private readonly requests: Map<string, RequestRecord>;
+  private readonly processed: ProcessedKeys;
+  private readonly actors = new Map<string, { log: Record<string, unknown>[]; context: Record<string, unknown>[]; memoryDirty: boolean }>();
+
+  constructor(
+    state: GatewayState,
+    processedCaseCap: number,
+    private readonly clock: () => number,
+  ) {
+    this.requests = new Map(state.requests.map((r) => [r.case_key, r]));
+    this.processed = new ProcessedKeys(processedCaseCap, state.processed_case_keys);
+  }
+
+  isProcessed(gatewayCase: GatewayCase): boolean {
+    return this.processed.has(caseKey(gatewayCase));
+  }
+
+  /** Counts a queued case skipped because its key was processed in an earlier cycle. */
+  skipDuplicate(): void {
+    this.summary.duplicate_skips++;
+  }
+
+  /** Applies the result of one case, in queue order. */
+  record(gatewayCase: GatewayCase, execution: CaseExecution): void {
+    const c = normalise(gatewayCase);
+    const now = this.clock();
+    const s = this.summary;
+    s.retryable_failures += execution.retryableFailures;
+    s.retry_attempts += execution.attempts - 1;
+
+    switch (execution.kind) {
+      case "success": {
+        const o = execution.observed;
+        this.requests.set(c.caseKey, {
+          case_key: c.caseKey,
+          case_id: c.caseId,
+          method: c.method,
+          endpoint: c.endpoint,
+          actor_id: c.actorId,
+          status_code: o.status_code,
+          outcome: o.outcome,
+          error_code: o.error_code,
+          response_body: o.response_body,
+          updated_unix_ms: now,
+        });
+        this.processed.add(c.caseKey);
+        s.applied_cases++;
+        s.upserted_requests++;
+        if (execution.attempts > 1) s.recovered_after_retry++;
+        this.addEntries(c.actorId, observedEntries(c, o, now), true);
+        return;
+      }
+      case "malformed":
+        this.processed.add(c.caseKey);
+        s.malformed_cases++;
+        this.addEntries(c.actorId, observedEntries(c, execution.observed, now), false);
+        return;
+      case "failed": {
+        s.failed_cases++;
+        const o = execution.observed;
+        const entries = o.outcome === "transport_error" ? transportFailureEntries(c, o, now) : observedEntries(c, o, now);
+        this.addEntries(c.actorId, entries, false);
+        return;
+      }
+      case "drift":
+        s.failed_cases++;
+        s.contract_drift_cases++;
+        this.drifts.push(execution.drift);
+        this.addEntries(c.actorId, driftEntries(c, gatewayCase, execution.observed, execution.drift, now), false);
+        return;
+    }
+  }
+
+  private addEntries(actorId: string, entries: ChannelEntries, memoryDirty: boolean): void {
+    if (actorId.length === 0) return;
+    let actor = this.actors.get(actorId);
+    if (!actor) {
+      actor = { log: [], context: [], memoryDirty: false };
+      this.actors.set(actorId, actor);
+    }
+    actor.log.push(entries.log);
+    actor.context.push(entries.context);
+    actor.memoryDirty ||= memoryDirty;
+  }
+
+  /** Request records sorted by case key, as state.json stores them. */
+  sortedRequests(): RequestRecord[] {
+    return [...this.requests.values()].sort((a, b) => (a.case_key < b.case_key ? -1 : a.case_key > b.case_key ? 1 : 0));
+  }
+
+  processedKeys(): string[] {
+    return this.processed.toArray();
+  }
+
+  /** The channel-store writes of this cycle, MEMORY.md rendered once per changed actor. */
+  actorWrites(sortedRequests: readonly RequestRecord[]): ActorWrites[] {
+    const recordsByActor = new Map<string, RequestRecord[]>();
+    for (const [actorId, actor] of this.actors) if (actor.memoryDirty) recordsByActor.set(actorId, []);
+    for (const record of sortedRequests) recordsByActor.get(record.actor_id)?.push(record);
+    return [...this.actors].map(([actorId, actor]) => {
+      const records = recordsByActor.get(actorId);
+      return {
+        actorId,
+        log: actor.log,
+        context: actor.context,
+        ...(records ? { memory: renderMemory(actorId, records) } : {}),
+      };
+    });
+  }
+}

@@ -1,0 +1,33 @@
+const MARKER = Symbol.for("tau.gateway-runtime.error");
+
+export type GatewayRuntimeErrorCode =
+  | "E_INVALID_OPTION"
+  | "E_STATE_LOCKED"
+  | "E_STATE_NOT_FOUND"
+  | "E_STATE_CORRUPT"
+  | "E_RUNTIME_CLOSED"
+  | "E_IO";
+
+/** An error of the runtime: a bad option, a locked or missing state dir, an I/O failure. */
+export class GatewayRuntimeError extends Error {
+  readonly code: GatewayRuntimeErrorCode;
+  /** Pid of the runner holding the state-dir lock, for `E_STATE_LOCKED`. */
+  readonly holderPid?: number;
+  readonly [MARKER] = true;
+
+  constructor(
+    code: GatewayRuntimeErrorCode,
+    message: string,
+    options: { cause?: unknown; holderPid?: number } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "GatewayRuntimeError";
+    this.code = code;
+    if (options.holderPid !== undefined) this.holderPid = options.holderPid;
+  }
+
+  /** True for a GatewayRuntimeError from any installed copy of this package. */
+  static isInstance(error: unknown): error is GatewayRuntimeError {
+    return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[MARKER] === true;
+  }
+}

@@ -1,0 +1,210 @@
+import { mkdir } from "node:fs/promises";
+import { performance } from "node:perf_hooks";
+import { appendJsonl, ChannelStore, EventStoreError, lockDir, type DirLock } from "@tau/event-store";
+import type { Fixture } from "@tau/gateway-contract";
+import { classifyHealth, cycleReasonCodes, evaluateGate, snapshotHealth } from "@tau/gateway-guardrail";
+import { CycleRecorder } from "./cycle-recorder";
+import { cycleEventLine, type CycleReport } from "./cycle-report";
+import type { GatewayDriver } from "./driver";
+import { GatewayRuntimeError } from "./errors";
+import { executeCase } from "./execute-case";
+import { forEachOrdered } from "./for-each-ordered";
+import type { GatewayState } from "./gateway-state";
+import { buildQueue } from "./queue";
+import { resolveSettings, type RunnerSettings } from "./runner-options";
+import { simulatedDriver } from "./simulated-driver";
+import { loadStateForRunner, writeStateFile } from "./state-file";
+import { statePaths, TRANSPORT, type StatePaths } from "./state-paths";
+
+/** How to open a state directory for running cycles. */
+export interface RunnerOptions {
+  stateDir: string;
+  settings?: Partial<RunnerSettings>;
+  /** Wall clock in unix ms; injectable for tests. */
+  clock?: () => number;
+  /** Receives non-fatal warnings, e.g. a quarantined state.json. Defaults to stderr. */
+  onWarning?: (message: string) => void;
+}
+
+/** Per-cycle options: which gateway to talk to, cancellation, progress. */
+export interface RunCycleOptions {
+  driver?: GatewayDriver;
+  signal?: AbortSignal;
+  onProgress?: (progress: { done: number; total: number }) => void;
+}
+
+const warnToStderr = (message: string) => process.stderr.write(`warning: ${message}\n`);
+
+/** A state directory held by this process: one runner per directory, cycles run one at a time. */
+export class GatewayRuntime {
+  private closed = false;
+  private running = false;
+
+  private constructor(
+    readonly paths: StatePaths,
+    readonly settings: RunnerSettings,
+    private state: GatewayState,
+    private readonly lock: DirLock,
+    private readonly clock: () => number,
+    private readonly channelStore: ChannelStore,
+  ) {}
+
+  /** Takes the state-dir lock (E_STATE_LOCKED if another runner holds it) and loads state. */
+  static async open(options: RunnerOptions): Promise<GatewayRuntime> {
+    const settings = resolveSettings(options.settings);
+    const clock = options.clock ?? Date.now;
+    const paths = statePaths(options.stateDir);
+    try {
+      await mkdir(paths.stateDir, { recursive: true });
+    } catch (error) {
+      throw new GatewayRuntimeError("E_IO", `cannot create state directory ${paths.stateDir}: ${(error as Error).message}`, { cause: error });
+    }
+    let lock: DirLock;
+    try {
+      lock = await lockDir(paths.stateDir);
+    } catch (error) {
+      if (EventStoreError.isInstance(error) && error.code === "E_LOCKED") {
+        throw new GatewayRuntimeError("E_STATE_LOCKED", error.message, {
+          cause: error,
+          ...(error.holderPid !== undefined ? { holderPid: error.holderPid } : {}),
+        });
+      }
+      throw error;
+    }
+    try {
+      const state = await loadStateForRunner({
+        statePath: paths.statePath,
+        nowUnixMs: clock(),
+        onWarning: options.onWarning ?? warnToStderr,
+      });
+      return new GatewayRuntime(paths, settings, state, lock, clock, new ChannelStore(paths.channelStoreRoot));
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
+
+  /** The state as of the last completed cycle (or as loaded). */
+  get currentState(): Readonly<GatewayState> {
+    return this.state;
+  }
+
+  /** Runs one cycle over the fixture and persists it: channel store, then state.json, then the events line. */
+  async runCycle(fixture: Fixture, options: RunCycleOptions = {}): Promise<CycleReport> {
+    if (this.closed) throw new GatewayRuntimeError("E_RUNTIME_CLOSED", "the runtime is closed; open the state directory again");
+    if (this.running) throw new GatewayRuntimeError("E_INVALID_OPTION", "a cycle is already running on this runtime");
+    this.running = true;
+    try {
+      return await this.cycle(fixture, options);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async cycle(fixture: Fixture, options: RunCycleOptions): Promise<CycleReport> {
+    const started = performance.now();
+    const { settings } = this;
+    const driver = options.driver ?? simulatedDriver();
+    const recorder = new CycleRecorder(this.state, settings.processedCaseCap, this.clock);
+    const { queued, backlog } = buildQueue(fixture.cases, settings.queueLimit);
+    recorder.summary.discovered_cases = fixture.cases.length;
+    recorder.summary.queued_cases = queued.length;
+    recorder.summary.backlog_cases = backlog;
+
+    const toRun = queued.filter((c) => {
+      const duplicate = recorder.isProcessed(c);
+      if (duplicate) recorder.skipDuplicate();
+      return !duplicate;
+    });
+    let aborted = false;
+    try {
+      await forEachOrdered({
+        items: toRun,
+        concurrency: settings.concurrency,
+        work: (gatewayCase) => executeCase({ gatewayCase, driver, settings, ...(options.signal ? { signal: options.signal } : {}) }),
+        record: (execution, gatewayCase, index) => {
+          recorder.record(gatewayCase, execution);
+          options.onProgress?.({ done: index + 1, total: toRun.length });
+        },
+      });
+    } catch (error) {
+      // A cancelled cycle still persists what it recorded: nothing observed is lost.
+      if (!options.signal?.aborted) throw error;
+      aborted = true;
+    }
+
+    const summary = recorder.summary;
+    const health = snapshotHealth({
+      summary,
+      previousFailureStreak: this.state.health.failure_streak,
+      cycleDurationMs: Math.round(performance.now() - started),
+      nowUnixMs: this.clock(),
+    });
+    const gate = evaluateGate({ summary, health, thresholds: settings.thresholds });
+    const requests = recorder.sortedRequests();
+    const nextState: GatewayState = {
+      schema_version: this.state.schema_version,
+      processed_case_keys: recorder.processedKeys(),
+      requests,
+      health,
+      guardrail: {
+        gate: gate.gate,
+        reason_code: gate.reason_code,
+        failure_streak_threshold: settings.thresholds.failureStreak,
+        retryable_failures_threshold: settings.thresholds.retryableFailures,
+        failure_streak: health.failure_streak,
+        last_failed_cases: summary.failed_cases,
+        last_retryable_failures: summary.retryable_failures,
+        updated_unix_ms: health.updated_unix_ms,
+      },
+    };
+    const report: CycleReport = {
+      fixtureName: fixture.name,
+      driver: driver.name,
+      summary,
+      reasonCodes: cycleReasonCodes(summary),
+      health,
+      classification: classifyHealth(health),
+      gate,
+      thresholds: settings.thresholds,
+      drifts: recorder.drifts,
+      aborted,
+      statePath: this.paths.statePath,
+      eventsPath: this.paths.eventsPath,
+    };
+
+    await this.persist(recorder, requests, nextState, report);
+    this.state = nextState;
+    return report;
+  }
+
+  /** Order matters for crash safety: a crash may repeat a log entry next run, never lose one. */
+  private async persist(
+    recorder: CycleRecorder,
+    requests: GatewayState["requests"],
+    nextState: GatewayState,
+    report: CycleReport,
+  ): Promise<void> {
+    try {
+      for (const writes of recorder.actorWrites(requests)) {
+        const ref = { transport: TRANSPORT, channelId: writes.actorId };
+        await this.channelStore.appendLog({ ...ref, records: writes.log });
+        await this.channelStore.appendContext({ ...ref, records: writes.context });
+        if (writes.memory !== undefined) await this.channelStore.writeMemory({ ...ref, text: writes.memory });
+      }
+      await writeStateFile(this.paths.statePath, nextState);
+      await appendJsonl(this.paths.eventsPath, [cycleEventLine(report)]);
+    } catch (error) {
+      if (GatewayRuntimeError.isInstance(error)) throw error;
+      const detail = EventStoreError.isInstance(error) || error instanceof Error ? error.message : String(error);
+      throw new GatewayRuntimeError("E_IO", `could not persist the cycle in ${this.paths.stateDir}: ${detail}`, { cause: error });
+    }
+  }
+
+  /** Releases the state-dir lock. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.lock.release();
+  }
+}

@@ -1,0 +1,64 @@
+import { z } from "zod";
+
+/** Version of state.json this build reads and writes. */
+export const STATE_SCHEMA_VERSION = 1;
+
+const count = z.number().int().nonnegative().default(0);
+
+/** The last observation of a successfully applied case, keyed by case key. */
+export const requestRecordSchema = z.object({
+  case_key: z.string(),
+  case_id: z.string(),
+  method: z.string(),
+  endpoint: z.string(),
+  actor_id: z.string(),
+  status_code: z.number().int(),
+  outcome: z.string(),
+  error_code: z.string().default(""),
+  response_body: z.unknown(),
+  updated_unix_ms: count,
+});
+
+export const healthSnapshotSchema = z.object({
+  updated_unix_ms: count,
+  cycle_duration_ms: count,
+  queue_depth: count,
+  active_runs: count,
+  failure_streak: count,
+  last_cycle_discovered: count,
+  last_cycle_processed: count,
+  last_cycle_completed: count,
+  last_cycle_failed: count,
+  last_cycle_duplicates: count,
+});
+
+/** The guardrail decision of the last cycle, with the thresholds it used. */
+export const guardrailStateSchema = z.object({
+  // Without a recorded decision the gate must not read as green.
+  gate: z.enum(["pass", "hold"]).default("hold"),
+  reason_code: z.string().default("guardrail_state_missing"),
+  failure_streak_threshold: z.number().int().positive().default(2),
+  retryable_failures_threshold: z.number().int().positive().default(2),
+  failure_streak: count,
+  last_failed_cases: count,
+  last_retryable_failures: count,
+  updated_unix_ms: count,
+});
+
+/** state.json. Fields missing in an older file take their defaults; wrong types do not parse. */
+export const gatewayStateSchema = z.object({
+  schema_version: z.literal(STATE_SCHEMA_VERSION).default(STATE_SCHEMA_VERSION),
+  processed_case_keys: z.array(z.string()).default([]),
+  requests: z.array(requestRecordSchema).default([]),
+  health: healthSnapshotSchema.default(() => healthSnapshotSchema.parse({})),
+  guardrail: guardrailStateSchema.default(() => guardrailStateSchema.parse({})),
+});
+
+export type RequestRecord = z.output<typeof requestRecordSchema>;
+export type GuardrailState = z.output<typeof guardrailStateSchema>;
+export type GatewayState = z.output<typeof gatewayStateSchema>;
+
+/** The state of a directory that has never run a cycle. */
+export function emptyGatewayState(): GatewayState {
+  return gatewayStateSchema.parse({});
+}

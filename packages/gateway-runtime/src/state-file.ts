@@ -1,0 +1,62 @@
+import { readFile, rename } from "node:fs/promises";
+import { writeFileAtomic } from "@tau/event-store";
+import { GatewayRuntimeError } from "./errors";
+import { emptyGatewayState, gatewayStateSchema, type GatewayState } from "./gateway-state";
+
+export type StateReadResult =
+  | { kind: "ok"; state: GatewayState }
+  | { kind: "missing" }
+  | { kind: "corrupt"; reason: string };
+
+/** Reads and validates state.json without changing anything on disk. */
+export async function readStateFile(statePath: string): Promise<StateReadResult> {
+  let text: string;
+  try {
+    text = await readFile(statePath, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { kind: "missing" };
+    throw new GatewayRuntimeError("E_IO", `cannot read ${statePath}: ${(error as Error).message}`, { cause: error });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { kind: "corrupt", reason: `not valid JSON (${(error as Error).message})` };
+  }
+  const parsed = gatewayStateSchema.safeParse(json);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const where = first && first.path.length > 0 ? first.path.join(".") : "the file";
+    return { kind: "corrupt", reason: `unexpected content at ${where}: ${first?.message ?? "invalid"}` };
+  }
+  return { kind: "ok", state: parsed.data };
+}
+
+/**
+ * Loads state.json for a runner. A file that does not parse or has another schema version is
+ * moved aside to `state.json.corrupt-<unix_ms>` (never deleted) and the runner starts fresh.
+ */
+export async function loadStateForRunner(options: {
+  statePath: string;
+  nowUnixMs: number;
+  onWarning: (message: string) => void;
+}): Promise<GatewayState> {
+  const { statePath, nowUnixMs, onWarning } = options;
+  const read = await readStateFile(statePath);
+  if (read.kind === "ok") return read.state;
+  if (read.kind === "corrupt") {
+    const aside = `${statePath}.corrupt-${nowUnixMs}`;
+    try {
+      await rename(statePath, aside);
+    } catch (error) {
+      throw new GatewayRuntimeError("E_IO", `cannot move corrupt ${statePath} aside: ${(error as Error).message}`, { cause: error });
+    }
+    onWarning(`${statePath} is ${read.reason}; moved it to ${aside} and started from a fresh state`);
+  }
+  return emptyGatewayState();
+}
+
+/** Replaces state.json atomically (a crash leaves the old or the new file). */
+export async function writeStateFile(statePath: string, state: GatewayState): Promise<void> {
+  await writeFileAtomic(statePath, `${JSON.stringify(state, null, 2)}\n`);
+}

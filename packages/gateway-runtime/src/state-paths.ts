@@ -1,0 +1,22 @@
+import { join } from "node:path";
+
+/** Where a state directory keeps its files (behavior.md §5). */
+export interface StatePaths {
+  stateDir: string;
+  statePath: string;
+  eventsPath: string;
+  channelStoreRoot: string;
+}
+
+/** The files of a state directory. */
+export function statePaths(stateDir: string): StatePaths {
+  return {
+    stateDir,
+    statePath: join(stateDir, "state.json"),
+    eventsPath: join(stateDir, "runtime-events.jsonl"),
+    channelStoreRoot: join(stateDir, "channel-store"),
+  };
+}
+
+/** The transport name of this runner in the channel store and inspect reports. */
+export const TRANSPORT = "gateway";
