@@ -1,0 +1,54 @@
+import { join } from "node:path";
+import { ChannelStore } from "@tau/gateway";
+import { UsageError } from "../errors";
+import { EXIT } from "../exit-codes";
+import type { Flags } from "../flags";
+import type { Io } from "../io";
+import { json, keyValues } from "../render";
+import { stateDirFromFlags } from "../runner-settings";
+
+/** `gateway/<actor>` → transport and channel id; the actor may itself contain `/`. */
+function parseRef(ref: string): { transport: string; channelId: string } {
+  const slash = ref.indexOf("/");
+  if (slash <= 0 || slash === ref.length - 1) {
+    throw new UsageError(`channel reference must look like gateway/<actor_id> (found ${JSON.stringify(ref)})`);
+  }
+  return { transport: ref.slice(0, slash), channelId: ref.slice(slash + 1) };
+}
+
+function storeFor(flags: Flags): ChannelStore {
+  return new ChannelStore(flags.string("channel-store-root") ?? join(stateDirFromFlags(flags), "channel-store"));
+}
+
+/** `--channel-store-inspect gateway/<actor>`: record and invalid-line counts of one actor. */
+export async function channelInspectCommand(flags: Flags, io: Io, ref: string): Promise<number> {
+  const { transport, channelId } = parseRef(ref);
+  const r = await storeFor(flags).inspect(transport, channelId);
+  const report = {
+    transport: r.transport,
+    channel_id: r.channelId,
+    directory: r.dir,
+    log_records: r.logRecords,
+    context_records: r.contextRecords,
+    invalid_log_lines: r.invalidLogLines,
+    invalid_context_lines: r.invalidContextLines,
+    memory_exists: r.memoryExists,
+    memory_bytes: r.memoryBytes,
+  };
+  io.out(flags.boolean("json") ? json(report) : `${keyValues(report)}\n`);
+  return EXIT.ok;
+}
+
+/** `--channel-store-repair gateway/<actor>`: quarantine invalid lines, keep the valid ones. */
+export async function channelRepairCommand(flags: Flags, io: Io, ref: string): Promise<number> {
+  const { transport, channelId } = parseRef(ref);
+  const report = await storeFor(flags).repair(transport, channelId);
+  if (flags.boolean("json")) {
+    io.out(json(report));
+  } else {
+    const line = (name: string, r: { kept: number; moved: number; corruptPath: string | null }) =>
+      `${name}: kept=${r.kept} moved=${r.moved}${r.corruptPath ? ` corrupt_path=${r.corruptPath}` : ""}`;
+    io.out(`channel ${transport}/${channelId} (${report.dir})\n${line("log.jsonl", report.log)}\n${line("context.jsonl", report.context)}\n`);
+  }
+  return EXIT.ok;
+}

@@ -1,0 +1,46 @@
+import { GatewayRuntime, loadFixture } from "@tau/gateway";
+import { EXIT } from "../exit-codes";
+import type { Flags } from "../flags";
+import type { Io } from "../io";
+import { createProgress } from "../progress";
+import { json, renderCycle, renderDrifts } from "../render";
+import { runnerSettingsFromFlags, stateDirFromFlags } from "../runner-settings";
+
+/** `--gateway-contract-runner` / `tau-gateway run`: one cycle over the fixture. */
+export async function runCommand(flags: Flags, io: Io): Promise<number> {
+  const settings = runnerSettingsFromFlags(flags);
+  const failOnHold = flags.boolean("gateway-fail-on-hold");
+  const fixture = await loadFixture(flags.string("gateway-fixture") as string, {
+    maxBytes: flags.integer("gateway-max-fixture-bytes"),
+  });
+  const runtime = await GatewayRuntime.open({
+    stateDir: stateDirFromFlags(flags),
+    settings,
+    onWarning: (message) => io.err(`warning: ${message}\n`),
+  });
+  const controller = new AbortController();
+  const interrupt = () => controller.abort();
+  process.once("SIGINT", interrupt);
+  process.once("SIGTERM", interrupt);
+  const progress = createProgress(io, "gateway runner:");
+  let report;
+  try {
+    report = await runtime.runCycle(fixture, {
+      signal: controller.signal,
+      onProgress: ({ done, total }) => progress.update(done, total),
+    });
+  } finally {
+    progress.stop();
+    process.off("SIGINT", interrupt);
+    process.off("SIGTERM", interrupt);
+    await runtime.close();
+  }
+
+  if (flags.boolean("json")) io.out(json(report));
+  else io.out(renderCycle(io, report) + renderDrifts(io, report.drifts));
+
+  if (report.aborted) return 130;
+  if (report.drifts.length > 0) return EXIT.contractDrift;
+  if (failOnHold && report.gate.gate === "hold") return EXIT.holdWithFailOnHold;
+  return EXIT.ok;
+}

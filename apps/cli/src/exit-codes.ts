@@ -1,0 +1,32 @@
+import { EventStoreError, FixtureError, GatewayRuntimeError, GuardrailError } from "@tau/gateway";
+import { UsageError } from "./errors";
+
+/** Exit codes of behavior.md §9. */
+export const EXIT = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  holdWithFailOnHold: 3,
+  contractDrift: 4,
+  stateLocked: 5,
+} as const;
+
+/** The one place errors become exit codes. */
+export function exitCodeForError(error: unknown): number {
+  if (UsageError.isInstance(error) || FixtureError.isInstance(error) || GuardrailError.isInstance(error)) return EXIT.usage;
+  if (GatewayRuntimeError.isInstance(error)) {
+    if (error.code === "E_STATE_LOCKED") return EXIT.stateLocked;
+    if (error.code === "E_INVALID_OPTION") return EXIT.usage;
+    return EXIT.internal;
+  }
+  if (EventStoreError.isInstance(error)) {
+    if (error.code === "E_LOCKED") return EXIT.stateLocked;
+    if (error.code === "E_INVALID_CHANNEL_ID") return EXIT.usage;
+  }
+  return EXIT.internal;
+}
+
+/** True for errors whose message is the whole story (no stack trace needed even with --debug). */
+export function isExpectedError(error: unknown): boolean {
+  return exitCodeForError(error) !== EXIT.internal || GatewayRuntimeError.isInstance(error) || EventStoreError.isInstance(error);
+}

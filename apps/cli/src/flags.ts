@@ -1,0 +1,134 @@
+import { parseArgs } from "node:util";
+import { UsageError } from "./errors";
+import { envName, OPTIONS, type OptionSpec } from "./options";
+
+const BY_NAME = new Map(OPTIONS.map((o) => [o.name, o]));
+const TRUE_WORDS = new Set(["1", "true", "yes", "on"]);
+const FALSE_WORDS = new Set(["0", "false", "no", "off", ""]);
+
+/** Parsed flags of one invocation: a flag beats its `TAU_…` variable, which beats the default. */
+export class Flags {
+  constructor(
+    private readonly given: Record<string, unknown>,
+    private readonly env: NodeJS.ProcessEnv,
+    readonly positionals: string[],
+  ) {}
+
+  /** True when the flag was written on the command line (not from env or default). */
+  has(name: string): boolean {
+    return this.given[name] !== undefined;
+  }
+
+  private raw(name: string): { value: unknown; from: string } | undefined {
+    const spec = spec_(name);
+    if (this.given[name] !== undefined) return { value: this.given[name], from: `--${name}` };
+    const variable = envName(name);
+    if (spec.env && this.env[variable] !== undefined) return { value: this.env[variable], from: `--${name} (from ${variable})` };
+    if (spec.default !== undefined) return { value: spec.default, from: `--${name}` };
+    return undefined;
+  }
+
+  string(name: string): string | undefined {
+    const raw = this.raw(name);
+    if (raw === undefined) return undefined;
+    const value = String(raw.value);
+    if (value.trim().length === 0) throw new UsageError(`${raw.from} must not be empty`);
+    return value;
+  }
+
+  boolean(name: string): boolean {
+    const raw = this.raw(name);
+    if (raw === undefined) return false;
+    if (typeof raw.value === "boolean") return raw.value;
+    const word = String(raw.value).trim().toLowerCase();
+    if (TRUE_WORDS.has(word)) return true;
+    if (FALSE_WORDS.has(word)) return false;
+    throw new UsageError(`${raw.from} must be true or false (found ${JSON.stringify(raw.value)})`);
+  }
+
+  list(name: string): string[] {
+    const value = this.given[name];
+    return Array.isArray(value) ? value.map(String) : [];
+  }
+
+  integer(name: string): number {
+    const spec = spec_(name);
+    const raw = this.raw(name);
+    if (raw === undefined) throw new UsageError(`--${name} is required`);
+    const text = String(raw.value).trim();
+    const shown = spec.secret ? "***" : JSON.stringify(String(raw.value));
+    if (!/^[+-]?\d+$/.test(text)) throw new UsageError(`${raw.from} must be an integer (found ${shown})`);
+    const value = Number(text);
+    if (!Number.isSafeInteger(value)) throw new UsageError(`${raw.from} is too large (found ${shown})`);
+    const min = spec.min ?? 0;
+    if (value < min) {
+      throw new UsageError(min === 1 ? `${raw.from} must be greater than 0 (found ${value})` : `${raw.from} must be ${min} or greater (found ${value})`);
+    }
+    return value;
+  }
+}
+
+function spec_(name: string): OptionSpec {
+  const spec = BY_NAME.get(name);
+  if (!spec) throw new Error(`internal: unknown option ${name}`);
+  return spec;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length] as number;
+}
+
+function suggest(flag: string): string {
+  const name = flag.replace(/^-+/, "").split("=")[0] ?? "";
+  let best: { name: string; distance: number } | undefined;
+  for (const o of OPTIONS) {
+    const distance = editDistance(name, o.name);
+    if (!best || distance < best.distance) best = { name: o.name, distance };
+  }
+  return best && best.distance <= Math.max(2, Math.floor(name.length / 4)) ? ` (did you mean --${best.name}?)` : "";
+}
+
+/** `--flag -1` → `--flag=-1`, so a negative number reaches range checking instead of looking like a flag. */
+function joinNegativeValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    const spec = arg.startsWith("--") ? BY_NAME.get(arg.slice(2)) : undefined;
+    if (spec && spec.kind !== "boolean" && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
+/** Parses argv against the option table; unknown or malformed flags are usage errors. */
+export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv): Flags {
+  const options = Object.fromEntries(
+    OPTIONS.map((o) => [o.name, o.kind === "boolean" ? { type: "boolean" as const } : { type: "string" as const, multiple: o.kind === "list" }]),
+  );
+  try {
+    const { values, positionals } = parseArgs({ args: joinNegativeValues(argv), options, strict: true, allowPositionals: true });
+    return new Flags(values as Record<string, unknown>, env, positionals);
+  } catch (error) {
+    const message = (error as Error).message;
+    const unknown = /Unknown option '([^']+)'/.exec(message);
+    if (unknown?.[1]) throw new UsageError(`unknown flag ${unknown[1]}${suggest(unknown[1])}; see tau-gateway --help`);
+    const missing = /Option '(--[\w-]+)(?: <value>)?' argument (?:missing|is ambiguous)/.exec(message);
+    if (missing?.[1]) throw new UsageError(`${missing[1]} needs a value; see tau-gateway --help`);
+    const extra = /Option '(--[\w-]+)' does not take an argument/.exec(message);
+    if (extra?.[1]) throw new UsageError(`${extra[1]} is a switch and takes no value; see tau-gateway --help`);
+    throw new UsageError(`${message.split(".")[0]}; see tau-gateway --help`);
+  }
+}

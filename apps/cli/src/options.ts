@@ -1,0 +1,49 @@
+/** One command-line flag: its help, its environment variable, how its value is read. */
+export interface OptionSpec {
+  name: string;
+  kind: "string" | "integer" | "boolean" | "list";
+  group: "mode" | "runner" | "guardrail" | "live" | "inspect" | "output";
+  help: string;
+  value?: string;
+  default?: string | number;
+  /** Lower bound of an integer flag: 1 for limits and thresholds, 0 for delays. */
+  min?: number;
+  /** Read from `TAU_<NAME>` when the flag is absent. */
+  env?: boolean;
+  /** A secret: never echoed back in messages. */
+  secret?: boolean;
+}
+
+/** Every flag of tau-gateway; help text, parsing and env variables all come from this table. */
+export const OPTIONS: readonly OptionSpec[] = [
+  { name: "gateway-contract-runner", kind: "boolean", group: "mode", help: "Run one contract cycle over the fixture and persist it (same as `tau-gateway run`)." },
+  { name: "transport-health-inspect", kind: "string", group: "mode", value: "TRANSPORT", help: "Print the transport health of the state dir; TRANSPORT is `gateway` (same as `tau-gateway health`)." },
+  { name: "gateway-status-inspect", kind: "boolean", group: "mode", help: "Print the operator status and rollout gate of the state dir (same as `tau-gateway status`)." },
+  { name: "channel-store-inspect", kind: "string", group: "mode", value: "gateway/ACTOR", help: "Count the records and invalid lines of one actor's channel store." },
+  { name: "channel-store-repair", kind: "string", group: "mode", value: "gateway/ACTOR", help: "Move invalid lines of one actor's logs to <log>.corrupt-<unix_ms>, keeping the valid ones." },
+
+  { name: "gateway-fixture", kind: "string", group: "runner", value: "PATH", default: "fixtures/gateway-contract/mixed-outcomes.json", env: true, help: "Fixture file with the request cases and their expected outcomes." },
+  { name: "gateway-state-dir", kind: "string", group: "runner", value: "DIR", default: ".tau/gateway", env: true, help: "State directory: state.json, runtime-events.jsonl, channel-store/." },
+  { name: "gateway-queue-limit", kind: "integer", group: "runner", value: "N", default: 64, min: 1, env: true, help: "Cases queued per cycle; the rest is backlog (queue_depth)." },
+  { name: "gateway-processed-case-cap", kind: "integer", group: "runner", value: "N", default: 10000, min: 1, env: true, help: "Processed case keys remembered for dedup; the oldest are dropped past it." },
+  { name: "gateway-retry-max-attempts", kind: "integer", group: "runner", value: "N", default: 4, min: 1, env: true, help: "Attempts per case before a transient failure counts as failed." },
+  { name: "gateway-retry-base-delay-ms", kind: "integer", group: "runner", value: "MS", default: 0, min: 0, env: true, help: "Backoff base: the wait after attempt k is base x 2^(k-1) ms." },
+  { name: "gateway-max-fixture-bytes", kind: "integer", group: "runner", value: "BYTES", default: 268435456, min: 1, env: true, help: "Refuse fixture files larger than this before reading them." },
+  { name: "gateway-fail-on-hold", kind: "boolean", group: "runner", env: true, help: "Exit with code 3 when the rollout gate is `hold`." },
+
+  { name: "gateway-guardrail-failure-streak-threshold", kind: "integer", group: "guardrail", value: "N", default: 2, min: 1, env: true, help: "Hold the gate when failure_streak reaches N in a failing cycle." },
+  { name: "gateway-guardrail-retryable-failures-threshold", kind: "integer", group: "guardrail", value: "N", default: 2, min: 1, env: true, help: "Hold the gate when a cycle sees N or more retryable failures." },
+
+  { name: "transport-health-json", kind: "boolean", group: "output", help: "Print the transport-health report as JSON." },
+  { name: "gateway-status-json", kind: "boolean", group: "output", help: "Print the status report as JSON." },
+  { name: "channel-store-root", kind: "string", group: "inspect", value: "DIR", env: true, help: "Channel-store root for --channel-store-inspect/--channel-store-repair (default: <state-dir>/channel-store)." },
+  { name: "json", kind: "boolean", group: "output", help: "Print any report (run, health, status, channel store, capabilities) as JSON." },
+  { name: "debug", kind: "boolean", group: "output", help: "Show stack traces of unexpected errors." },
+  { name: "help", kind: "boolean", group: "output", help: "Show this help." },
+  { name: "version", kind: "boolean", group: "output", help: "Print the version." },
+];
+
+/** `--gateway-queue-limit` → `TAU_GATEWAY_QUEUE_LIMIT`. */
+export function envName(flag: string): string {
+  return `TAU_${flag.toUpperCase().replace(/-/g, "_")}`;
+}

@@ -1,0 +1,74 @@
+import type { CycleReport, Drift } from "@tau/gateway";
+import type { Io } from "./io";
+
+/** `value` as it appears after `key=`: bare when simple, JSON-quoted when it has spaces. */
+function formatValue(value: unknown): string {
+  if (typeof value === "string") return /^[^\s"=]*$/.test(value) && value.length > 0 ? value : JSON.stringify(value);
+  if (Array.isArray(value)) return value.join(",");
+  if (typeof value === "object" && value !== null) {
+    if (Object.keys(value).length === 0) return "none";
+    return Object.entries(value).map(([k, v]) => `${k}:${String(v)}`).join(",");
+  }
+  return String(value);
+}
+
+/** `k1=v1 k2=v2 …` on one line. */
+export function keyValues(pairs: Record<string, unknown>): string {
+  return Object.entries(pairs).map(([k, v]) => `${k}=${formatValue(v)}`).join(" ");
+}
+
+/** Flattens one level: `{ health: { a: 1 } }` → `health.a=1`. */
+export function flatten(record: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) {
+    const nested = typeof value === "object" && value !== null && !Array.isArray(value) && key === "health";
+    if (nested) for (const [k, v] of Object.entries(value)) out[`${key}.${k}`] = v;
+    else out[key] = value;
+  }
+  return out;
+}
+
+export function json(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** Colour for a health state or gate word. */
+export function paintState(io: Io, word: string): string {
+  const c = io.colors;
+  if (word === "healthy" || word === "pass") return c.green(word);
+  if (word === "degraded") return c.yellow(word);
+  if (word === "failing" || word === "hold") return c.red(word);
+  return word;
+}
+
+/** The run summary of behavior.md §9: summary line, health line, gate line. */
+export function renderCycle(io: Io, report: CycleReport): string {
+  const s = report.summary;
+  const lines = [
+    `gateway runner summary: discovered=${s.discovered_cases} queued=${s.queued_cases} applied=${s.applied_cases} duplicate_skips=${s.duplicate_skips} malformed=${s.malformed_cases} retryable_failures=${s.retryable_failures} retries=${s.retry_attempts} failed=${s.failed_cases} upserted_requests=${s.upserted_requests}` +
+      (s.recovered_after_retry > 0 ? ` recovered_after_retry=${s.recovered_after_retry}` : "") +
+      (s.contract_drift_cases > 0 ? ` contract_drift=${s.contract_drift_cases}` : ""),
+    `gateway runner health: state=${paintState(io, report.classification.state)} failure_streak=${report.health.failure_streak} queue_depth=${report.health.queue_depth} reason=${report.classification.reason}`,
+    `gateway runner gate: rollout_gate=${paintState(io, report.gate.gate)} rollout_reason_code=${report.gate.reason_code} reason_codes=${report.reasonCodes.join(",")}`,
+  ];
+  if (report.aborted) lines.push("gateway runner: cycle interrupted; cases not reached are left for the next cycle");
+  return `${lines.join("\n")}\n`;
+}
+
+const show = (value: unknown) => (value === undefined ? "(missing)" : JSON.stringify(value));
+
+/** A readable diff of every drifted case: case, field, expected, observed. */
+export function renderDrifts(io: Io, drifts: readonly Drift[]): string {
+  if (drifts.length === 0) return "";
+  const c = io.colors;
+  const lines = [c.red(`contract drift in ${drifts.length} case${drifts.length === 1 ? "" : "s"}:`)];
+  for (const drift of drifts) {
+    lines.push(`  case "${drift.case_id}" (${drift.case_key})`);
+    if (drift.note) lines.push(`    note: ${drift.note}`);
+    for (const d of drift.differences) {
+      const field = d.field === "response_body" ? `response_body${d.pointer}` : d.field;
+      lines.push(`    ${field}: expected ${c.green(show(d.expected))}, observed ${c.red(show(d.observed))}`);
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from "tsup";
+import { packageConfig } from "../../tsup.base";
+
+// The CLI is an app, not a library: one ESM entry with a shebang, no type declarations.
+export default defineConfig(
+  packageConfig({
+    entry: ["src/bin.ts"],
+    format: ["esm"],
+    dts: false,
+    treeshake: true,
+  }),
+);
