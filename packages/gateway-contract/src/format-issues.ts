@@ -85,7 +85,8 @@ export function formatIssues(options: {
     const caseIndex = inCase ? (path[1] as number) : undefined;
     const rawId = inCase ? valueAt(input, ["cases", caseIndex as number, "case_id"]) : undefined;
     const caseId = typeof rawId === "string" && rawId.trim().length > 0 ? rawId.trim() : undefined;
-    const where = !inCase ? "" : caseId !== undefined ? `case "${caseId}": ` : `case at index ${caseIndex}: `;
+    // JSON-quoted so an id holding a quote or a line break still reads as one name on one line.
+    const where = !inCase ? "" : caseId !== undefined ? `case ${JSON.stringify(caseId)}: ` : `case at index ${caseIndex}: `;
     const local = inCase ? path.slice(2) : path;
 
     const keys = zodIssue.code === "unrecognized_keys" ? zodIssue.keys : [null];

@@ -1,0 +1,67 @@
+import { mkdir, open } from "node:fs/promises";
+import { dirname } from "node:path";
+import { fsyncDir } from "./fsync-dir.js";
+import { toIoError } from "./io-error.js";
+import { writeAll } from "./write-all.js";
+
+// Batches above this are written in several appends of whole lines, so 100k records never need
+// one giant buffer; below it a batch is a single append that concurrent appenders cannot split.
+const CHUNK_CHARS = 4 * 1024 * 1024;
+
+function serialise(record: unknown, index: number, path: string): string {
+  let line: string | undefined;
+  try {
+    line = JSON.stringify(record);
+  } catch (error) {
+    throw new TypeError(`appendJsonl(${path}): records[${index}] cannot be serialised to JSON`, {
+      cause: error,
+    });
+  }
+  // JSON.stringify returns undefined for undefined, functions and symbols: writing "undefined"
+  // would plant an invalid line that readers then report as corruption.
+  if (line === undefined) {
+    throw new TypeError(`appendJsonl(${path}): records[${index}] is ${typeof record}, not a JSON value`);
+  }
+  return line;
+}
+
+/**
+ * Appends each record as one JSON line, in one append (or a few appends of whole lines for
+ * batches over 4 MiB), then flushes to disk. Creates the parent directory if missing; no-op for
+ * an empty array. If a crash left the file ending in a torn line, the new records start on a
+ * fresh line so they stay readable.
+ */
+export async function appendJsonl(path: string, records: readonly unknown[]): Promise<void> {
+  if (records.length === 0) return;
+  // Serialise everything before touching the file, so a bad record leaves the file unchanged.
+  const lines = records.map((record, index) => serialise(record, index, path));
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    const handle = await open(path, "a+");
+    let created = false;
+    try {
+      const { size } = await handle.stat();
+      created = size === 0;
+      let text = "";
+      if (size > 0) {
+        const last = Buffer.alloc(1);
+        await handle.read(last, 0, 1, size - 1);
+        if (last[0] !== 0x0a) text = "\n";
+      }
+      for (const line of lines) {
+        text += line + "\n";
+        if (text.length >= CHUNK_CHARS) {
+          await writeAll(handle, text);
+          text = "";
+        }
+      }
+      if (text.length > 0) await writeAll(handle, text);
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    if (created) await fsyncDir(dirname(path));
+  } catch (error) {
+    throw toIoError(error, "append to", path);
+  }
+}

@@ -1,0 +1,134 @@
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import { appendJsonl } from "./append-jsonl.js";
+import { channelDirName } from "./channel-dir-name.js";
+import { EventStoreError } from "./errors.js";
+import { inspectJsonl } from "./inspect-jsonl.js";
+import { errnoCode, toIoError } from "./io-error.js";
+import type { JsonlRepair } from "./repair-jsonl.js";
+import { repairJsonl } from "./repair-jsonl.js";
+import { writeFileAtomic } from "./write-file-atomic.js";
+
+/** Records to append to one channel's log or context. */
+export interface ChannelRecords {
+  transport: string;
+  channelId: string;
+  records: readonly unknown[];
+}
+
+/** New content for one channel's MEMORY.md. */
+export interface ChannelMemory {
+  transport: string;
+  channelId: string;
+  text: string;
+}
+
+/** Counts for one channel directory, as reported by {@link ChannelStore.inspect}. */
+export interface ChannelInspection {
+  transport: string;
+  channelId: string;
+  dir: string;
+  logRecords: number;
+  contextRecords: number;
+  invalidLogLines: number;
+  invalidContextLines: number;
+  memoryExists: boolean;
+  memoryBytes: number;
+}
+
+/** Outcome of {@link ChannelStore.repair} for both JSONL files of a channel. */
+export interface ChannelRepair {
+  transport: string;
+  channelId: string;
+  dir: string;
+  log: JsonlRepair;
+  context: JsonlRepair;
+}
+
+const LOG_FILE = "log.jsonl";
+const CONTEXT_FILE = "context.jsonl";
+const MEMORY_FILE = "MEMORY.md";
+// The transport is a fixed word chosen by code (e.g. "gateway"), not user input, so it is
+// validated rather than encoded: a surprising value is a bug to report, not a name to escape.
+const TRANSPORT = /^[a-z0-9][a-z0-9_-]*$/;
+
+function checkTransport(transport: string): string {
+  if (!TRANSPORT.test(transport)) {
+    throw new EventStoreError(
+      "E_INVALID_CHANNEL_ID",
+      `transport must match ${TRANSPORT.source} (found ${JSON.stringify(transport)})`,
+    );
+  }
+  return transport;
+}
+
+/**
+ * Per-channel files under one root: `<root>/<transport>/<channelDirName(channelId)>/` holding
+ * `log.jsonl`, `context.jsonl` and `MEMORY.md`.
+ */
+export class ChannelStore {
+  /** The directory that holds one subdirectory per transport. */
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = root;
+  }
+
+  /** The channel's directory (absolute if `root` is); throws `E_INVALID_CHANNEL_ID` for bad input. */
+  channelDir(transport: string, channelId: string): string {
+    return join(this.root, checkTransport(transport), channelDirName(channelId));
+  }
+
+  /** Appends records to the channel's `log.jsonl` in one append. */
+  async appendLog({ transport, channelId, records }: ChannelRecords): Promise<void> {
+    await appendJsonl(join(this.channelDir(transport, channelId), LOG_FILE), records);
+  }
+
+  /** Appends records to the channel's `context.jsonl` in one append. */
+  async appendContext({ transport, channelId, records }: ChannelRecords): Promise<void> {
+    await appendJsonl(join(this.channelDir(transport, channelId), CONTEXT_FILE), records);
+  }
+
+  /** Atomically replaces the channel's `MEMORY.md`. */
+  async writeMemory({ transport, channelId, text }: ChannelMemory): Promise<void> {
+    await writeFileAtomic(join(this.channelDir(transport, channelId), MEMORY_FILE), text);
+  }
+
+  /** Counts records and invalid lines of both logs and sizes up `MEMORY.md`; missing files count as empty. */
+  async inspect(transport: string, channelId: string): Promise<ChannelInspection> {
+    const dir = this.channelDir(transport, channelId);
+    const [log, context, memory] = await Promise.all([
+      inspectJsonl(join(dir, LOG_FILE)),
+      inspectJsonl(join(dir, CONTEXT_FILE)),
+      memorySize(join(dir, MEMORY_FILE)),
+    ]);
+    return {
+      transport,
+      channelId,
+      dir,
+      logRecords: log.records,
+      contextRecords: context.records,
+      invalidLogLines: log.invalidLines,
+      invalidContextLines: context.invalidLines,
+      memoryExists: memory !== undefined,
+      memoryBytes: memory ?? 0,
+    };
+  }
+
+  /** Moves invalid lines of both logs to `.corrupt-<unix_ms>` files beside them (see `repairJsonl`). */
+  async repair(transport: string, channelId: string): Promise<ChannelRepair> {
+    const dir = this.channelDir(transport, channelId);
+    const log = await repairJsonl(join(dir, LOG_FILE));
+    const context = await repairJsonl(join(dir, CONTEXT_FILE));
+    return { transport, channelId, dir, log, context };
+  }
+}
+
+async function memorySize(path: string): Promise<number | undefined> {
+  try {
+    return (await stat(path)).size;
+  } catch (error) {
+    if (errnoCode(error) === "ENOENT") return undefined;
+    throw toIoError(error, "inspect", path);
+  }
+}

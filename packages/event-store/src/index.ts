@@ -1,0 +1,15 @@
+export { appendJsonl } from "./append-jsonl.js";
+export { channelDirName } from "./channel-dir-name.js";
+export { ChannelStore } from "./channel-store.js";
+export type { ChannelInspection, ChannelMemory, ChannelRecords, ChannelRepair } from "./channel-store.js";
+export { EventStoreError } from "./errors.js";
+export type { EventStoreErrorCode, EventStoreErrorOptions } from "./errors.js";
+export { inspectJsonl } from "./inspect-jsonl.js";
+export type { JsonlInspection } from "./inspect-jsonl.js";
+export { lockDir } from "./lock-dir.js";
+export type { DirLock, LockDirOptions } from "./lock-dir.js";
+export { readJsonl } from "./read-jsonl.js";
+export type { JsonlEntry } from "./read-jsonl.js";
+export { repairJsonl } from "./repair-jsonl.js";
+export type { JsonlRepair, RepairJsonlOptions } from "./repair-jsonl.js";
+export { writeFileAtomic } from "./write-file-atomic.js";

@@ -1,0 +1,109 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it, vi } from "vitest";
+import { DEFAULT_MAX_FIXTURE_BYTES, FixtureError, loadFixture } from "../src/index";
+import { validFixture } from "./helpers/fixture-builders";
+import { makeTempDir } from "./helpers/temp-dir";
+
+// Spy on readFile (calling through) so a test can tell whether loadFixture read a file at all.
+vi.mock("node:fs/promises", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("node:fs/promises")>();
+  return { ...actual, readFile: vi.fn(actual.readFile) };
+});
+
+const wasRead = (path: string) => vi.mocked(readFile).mock.calls.some(([file]) => file === path);
+
+async function rejectionOf(promise: Promise<unknown>): Promise<FixtureError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (FixtureError.isInstance(error)) return error;
+    throw error;
+  }
+  return expect.unreachable("expected loadFixture to reject");
+}
+
+describe("loadFixture", () => {
+  it("reads and validates a fixture file", async () => {
+    const path = join(await makeTempDir(), "fixture.json");
+    await writeFile(path, JSON.stringify(validFixture({ name: "on-disk" }), null, 2));
+    const fixture = await loadFixture(path);
+    expect(fixture.name).toBe("on-disk");
+    expect(fixture.cases[0]?.body).toBeNull();
+  });
+
+  it("accepts a file that starts with a UTF-8 byte order mark", async () => {
+    const path = join(await makeTempDir(), "bom.json");
+    await writeFile(path, `\uFEFF${JSON.stringify(validFixture())}`, "utf8");
+    await expect(loadFixture(path)).resolves.toMatchObject({ name: "inline" });
+  });
+
+  it("names the file path in every issue of an invalid fixture", async () => {
+    const path = join(await makeTempDir(), "broken.json");
+    await writeFile(path, JSON.stringify(validFixture({ schema_version: 2, name: "" })));
+    const error = await rejectionOf(loadFixture(path));
+    expect(error.code).toBe("E_FIXTURE_INVALID");
+    expect(error.source).toBe(path);
+    expect(error.issues).toHaveLength(2);
+    for (const issue of error.issues) expect(issue.message.startsWith(`${path}: `)).toBe(true);
+  });
+
+  it("reports line and column of a file that is not valid JSON", async () => {
+    const path = join(await makeTempDir(), "syntax.json");
+    await writeFile(path, '{\n  "schema_version": 1,\n  "name": "x",\n}\n');
+    const error = await rejectionOf(loadFixture(path));
+    expect(error.code).toBe("E_FIXTURE_JSON");
+    expect(error.message).toBe(`${path}: not valid JSON at line 4, column 1: expected a double-quoted property name, found "}"`);
+  });
+
+  it("reports a missing file as E_FIXTURE_NOT_FOUND with the path and what to do", async () => {
+    const path = join(await makeTempDir(), "absent.json");
+    const error = await rejectionOf(loadFixture(path));
+    expect(error.code).toBe("E_FIXTURE_NOT_FOUND");
+    expect(error.source).toBe(path);
+    expect(error.message).toBe(`${path}: fixture file not found (pass an existing file with --gateway-fixture)`);
+    expect(error.issues).toEqual([{ path: "", message: error.message }]);
+    expect(error.cause).toMatchObject({ code: "ENOENT" });
+  });
+
+  it("reports a directory as E_FIXTURE_UNREADABLE", async () => {
+    const dir = await makeTempDir();
+    const error = await rejectionOf(loadFixture(dir));
+    expect(error.code).toBe("E_FIXTURE_UNREADABLE");
+    expect(error.message).toBe(`${dir}: is a directory, not a fixture file`);
+    expect(error.cause).toMatchObject({ code: "EISDIR" });
+  });
+
+  it("refuses a file over maxBytes as E_FIXTURE_TOO_LARGE without reading it", async () => {
+    const path = join(await makeTempDir(), "large.json");
+    // Not even JSON: a rejection for size proves the content was never looked at.
+    await writeFile(path, "x".repeat(11));
+    const error = await rejectionOf(loadFixture(path, { maxBytes: 10 }));
+    expect(error.code).toBe("E_FIXTURE_TOO_LARGE");
+    expect(error.message).toBe(
+      `${path}: fixture is 11 bytes, over the limit of 10 bytes (raise --gateway-max-fixture-bytes or split the fixture)`,
+    );
+    expect(wasRead(path)).toBe(false);
+  });
+
+  it("reads a file of exactly maxBytes", async () => {
+    const path = join(await makeTempDir(), "exact.json");
+    const text = JSON.stringify(validFixture());
+    await writeFile(path, text);
+    const size = Buffer.byteLength(text);
+    await expect(loadFixture(path, { maxBytes: size })).resolves.toMatchObject({ name: "inline" });
+    expect(wasRead(path)).toBe(true);
+  });
+
+  it("counts bytes, not characters, against maxBytes", async () => {
+    const path = join(await makeTempDir(), "unicode.json");
+    const text = JSON.stringify(validFixture({ name: "é".repeat(10) }));
+    await writeFile(path, text);
+    const error = await rejectionOf(loadFixture(path, { maxBytes: text.length }));
+    expect(error.code).toBe("E_FIXTURE_TOO_LARGE");
+  });
+
+  it("allows 256 MiB by default", () => {
+    expect(DEFAULT_MAX_FIXTURE_BYTES).toBe(256 * 1024 * 1024);
+  });
+});
