@@ -46,9 +46,16 @@ export class Flags {
     throw new UsageError(`${raw.from} must be true or false (found ${JSON.stringify(raw.value)})`);
   }
 
+  /** True when the flag or its variable was given (not only the default). */
+  isSet(name: string): boolean {
+    return this.has(name) || (spec_(name).env === true && this.env[envName(name)] !== undefined);
+  }
+
   list(name: string): string[] {
     const value = this.given[name];
-    return Array.isArray(value) ? value.map(String) : [];
+    if (Array.isArray(value)) return value.map(String);
+    const fromEnv = spec_(name).env ? this.env[envName(name)] : undefined;
+    return fromEnv ? fromEnv.split("\n").filter((line) => line.trim().length > 0) : [];
   }
 
   integer(name: string): number {

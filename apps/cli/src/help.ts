@@ -5,6 +5,7 @@ const GROUPS: { group: OptionSpec["group"]; title: string }[] = [
   { group: "runner", title: "Runner" },
   { group: "guardrail", title: "Guardrail" },
   { group: "live", title: "Live mode" },
+  { group: "serve", title: "Reference gateway (serve-reference)" },
   { group: "inspect", title: "Channel store" },
   { group: "output", title: "Output" },
 ];
@@ -39,6 +40,7 @@ Commands (shorthands for the modes):
   channel-store inspect|repair REF channel-store counts or repair of REF = gateway/ACTOR
   validate [FIXTURE]               validate a fixture without running it
   capabilities                     schema version, outcomes, error codes and methods supported
+  serve-reference                  serve the simulated gateway over HTTP for live-mode runs
 
 ${sections.join("\n")}
 Every flag marked "env" can also be set with its variable: TAU_ + the flag name upper-cased,

@@ -2,6 +2,7 @@ import { channelInspectCommand, channelRepairCommand } from "./commands/channel-
 import { capabilitiesCommand, validateCommand } from "./commands/fixture";
 import { healthCommand, statusCommand } from "./commands/inspect";
 import { runCommand } from "./commands/run";
+import { serveReferenceCommand } from "./commands/serve-reference";
 import { UsageError } from "./errors";
 import { EXIT, exitCodeForError, isExpectedError } from "./exit-codes";
 import { parseFlags, type Flags } from "./flags";
@@ -56,6 +57,9 @@ function pickCommand(flags: Flags, io: Io): Command {
       case "capabilities":
         expectArgs(0);
         return () => capabilitiesCommand(flags, io);
+      case "serve-reference":
+        expectArgs(0);
+        return () => serveReferenceCommand(flags, io);
       default:
         throw new UsageError(`unknown command ${JSON.stringify(name)}; see tau-gateway --help`);
     }

@@ -2,7 +2,7 @@
 export interface OptionSpec {
   name: string;
   kind: "string" | "integer" | "boolean" | "list";
-  group: "mode" | "runner" | "guardrail" | "live" | "inspect" | "output";
+  group: "mode" | "runner" | "guardrail" | "live" | "serve" | "inspect" | "output";
   help: string;
   value?: string;
   default?: string | number;
@@ -33,6 +33,17 @@ export const OPTIONS: readonly OptionSpec[] = [
 
   { name: "gateway-guardrail-failure-streak-threshold", kind: "integer", group: "guardrail", value: "N", default: 2, min: 1, env: true, help: "Hold the gate when failure_streak reaches N in a failing cycle." },
   { name: "gateway-guardrail-retryable-failures-threshold", kind: "integer", group: "guardrail", value: "N", default: 2, min: 1, env: true, help: "Hold the gate when a cycle sees N or more retryable failures." },
+
+  { name: "gateway-target-url", kind: "string", group: "live", value: "URL", env: true, help: "Replay the fixture against a live gateway at URL instead of the built-in simulated one." },
+  { name: "gateway-target-header", kind: "list", group: "live", value: "'NAME: VALUE'", env: true, secret: true, help: "Extra request header, repeatable; values are secrets and show as *** everywhere (env: one header per line)." },
+  { name: "gateway-request-timeout-ms", kind: "integer", group: "live", value: "MS", default: 10000, min: 1, env: true, help: "Give up on a request after MS (a transport error, retried)." },
+  { name: "gateway-concurrency", kind: "integer", group: "live", value: "N", default: 8, min: 1, env: true, help: "Cases in flight at once; results are still recorded in queue order." },
+  { name: "gateway-retry-max-delay-ms", kind: "integer", group: "live", value: "MS", default: 30000, min: 0, env: true, help: "Cap of one backoff wait, Retry-After included. In live mode the base delay defaults to 200 ms with full jitter." },
+  { name: "port", kind: "integer", group: "serve", value: "PORT", default: 8080, min: 0, help: "serve-reference: port to listen on (0 picks a free one)." },
+  { name: "host", kind: "string", group: "serve", value: "HOST", default: "127.0.0.1", help: "serve-reference: address to bind (loopback by default)." },
+  { name: "latency-ms", kind: "integer", group: "serve", value: "MS", default: 0, min: 0, help: "serve-reference: added latency per request." },
+  { name: "fail-rate", kind: "string", group: "serve", value: "RATE", default: "0", help: "serve-reference: fraction 0..1 of requests answered 503 (seeded)." },
+  { name: "seed", kind: "integer", group: "serve", value: "N", default: 1, min: 0, help: "serve-reference: seed of the chaos." },
 
   { name: "transport-health-json", kind: "boolean", group: "output", help: "Print the transport-health report as JSON." },
   { name: "gateway-status-json", kind: "boolean", group: "output", help: "Print the status report as JSON." },

@@ -1,13 +1,22 @@
-import type { RunnerSettings } from "@tau/gateway";
+import { httpDriver, type GatewayDriver, type RunnerSettings } from "@tau/gateway";
+import { UsageError } from "./errors";
 import type { Flags } from "./flags";
+
+/** Live mode's backoff base when none is given (the simulated gateway needs no wait). */
+const LIVE_BASE_DELAY_MS = 200;
 
 /** The runner settings of behavior.md §4 from flags, variables and defaults. */
 export function runnerSettingsFromFlags(flags: Flags): Partial<RunnerSettings> {
+  const live = flags.isSet("gateway-target-url");
   return {
     queueLimit: flags.integer("gateway-queue-limit"),
     processedCaseCap: flags.integer("gateway-processed-case-cap"),
     retryMaxAttempts: flags.integer("gateway-retry-max-attempts"),
-    retryBaseDelayMs: flags.integer("gateway-retry-base-delay-ms"),
+    retryBaseDelayMs:
+      live && !flags.isSet("gateway-retry-base-delay-ms") ? LIVE_BASE_DELAY_MS : flags.integer("gateway-retry-base-delay-ms"),
+    retryMaxDelayMs: flags.integer("gateway-retry-max-delay-ms"),
+    retryJitter: live,
+    concurrency: flags.integer("gateway-concurrency"),
     thresholds: {
       failureStreak: flags.integer("gateway-guardrail-failure-streak-threshold"),
       retryableFailures: flags.integer("gateway-guardrail-retryable-failures-threshold"),
@@ -17,4 +26,27 @@ export function runnerSettingsFromFlags(flags: Flags): Partial<RunnerSettings> {
 
 export function stateDirFromFlags(flags: Flags): string {
   return flags.string("gateway-state-dir") as string;
+}
+
+/** `Name: value` → [name, value]; the value is a secret, so messages show only the name. */
+function parseHeader(text: string): [string, string] {
+  const colon = text.indexOf(":");
+  const name = colon > 0 ? text.slice(0, colon).trim() : "";
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+    const shown = colon > 0 ? `${text.slice(0, colon)}: ***` : "***";
+    throw new UsageError(`--gateway-target-header must look like "Name: value" (found ${JSON.stringify(shown)})`);
+  }
+  return [name, text.slice(colon + 1).trim()];
+}
+
+/** The HTTP driver when --gateway-target-url is given; undefined for the simulated gateway. */
+export function liveDriverFromFlags(flags: Flags): (GatewayDriver & { close(): Promise<void> }) | undefined {
+  const target = flags.string("gateway-target-url");
+  if (target === undefined) return undefined;
+  return httpDriver({
+    targetUrl: target,
+    headers: Object.fromEntries(flags.list("gateway-target-header").map(parseHeader)),
+    requestTimeoutMs: flags.integer("gateway-request-timeout-ms"),
+    connections: flags.integer("gateway-concurrency"),
+  });
 }

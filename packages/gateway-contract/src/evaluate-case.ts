@@ -5,8 +5,11 @@ import type { Observed } from "./observed";
 
 const SUCCESS_STATUS: Record<string, number> = { POST: 201, DELETE: 202 };
 
+/** The request fields a gateway sees; enough to evaluate a case. */
+export type GatewayRequest = Pick<GatewayCase, "method" | "endpoint" | "actor_id" | "simulate_retryable_failure">;
+
 /** The built-in simulated gateway: the deterministic answer to one case (behavior.md §2). */
-export function evaluateCase(gatewayCase: GatewayCase): Observed {
+export function evaluateCase(gatewayCase: GatewayRequest): Observed {
   if (gatewayCase.simulate_retryable_failure) {
     return {
       outcome: "retryable_failure",

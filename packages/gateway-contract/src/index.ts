@@ -12,6 +12,7 @@ export type { Drift, DriftDifference } from "./check-contract";
 export { FixtureError } from "./errors";
 export type { FixtureErrorCode, FixtureIssue } from "./errors";
 export { evaluateCase } from "./evaluate-case";
+export type { GatewayRequest } from "./evaluate-case";
 export { expectedSchema, fixtureSchema, gatewayCaseSchema } from "./fixture-schema";
 export type { Expected, Fixture, FixtureInput, GatewayCase } from "./fixture-schema";
 export { FIXTURE_SCHEMA_ID, fixtureJsonSchema } from "./json-schema";

@@ -18,3 +18,8 @@ export { statePaths, TRANSPORT } from "./state-paths";
 export type { StatePaths } from "./state-paths";
 export { readTransportHealth } from "./transport-health";
 export type { TransportHealthRow } from "./transport-health";
+export { httpDriver, outcomeForStatus } from "./http-driver";
+export type { HttpDriver, HttpDriverOptions } from "./http-driver";
+export { createReferenceGateway } from "./reference-gateway";
+export type { ReferenceGateway, ReferenceGatewayOptions } from "./reference-gateway";
+export { parseRetryAfter } from "./retry-after";

@@ -1,4 +1,4 @@
-import { readFile, rename } from "node:fs/promises";
+import { lstat, readFile, rename } from "node:fs/promises";
 import { writeFileAtomic } from "@tau/event-store";
 import { GatewayRuntimeError } from "./errors";
 import { emptyGatewayState, gatewayStateSchema, type GatewayState } from "./gateway-state";
@@ -33,6 +33,25 @@ export async function readStateFile(statePath: string): Promise<StateReadResult>
 }
 
 /**
+ * A name beside state.json that is not taken yet: `state.json.corrupt-<unix_ms>`, or with `-1`,
+ * `-2`, ... appended when an earlier quarantine used the same millisecond. rename() would silently
+ * replace an existing file, and quarantined bytes must never be deleted. Checking first is safe
+ * because only the runner holding the state-dir lock moves files aside.
+ */
+async function freeAsideName(statePath: string, nowUnixMs: number): Promise<string> {
+  const base = `${statePath}.corrupt-${nowUnixMs}`;
+  for (let n = 0; ; n++) {
+    const candidate = n === 0 ? base : `${base}-${n}`;
+    try {
+      await lstat(candidate);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return candidate;
+      throw error;
+    }
+  }
+}
+
+/**
  * Loads state.json for a runner. A file that does not parse or has another schema version is
  * moved aside to `state.json.corrupt-<unix_ms>` (never deleted) and the runner starts fresh.
  */
@@ -45,8 +64,9 @@ export async function loadStateForRunner(options: {
   const read = await readStateFile(statePath);
   if (read.kind === "ok") return read.state;
   if (read.kind === "corrupt") {
-    const aside = `${statePath}.corrupt-${nowUnixMs}`;
+    let aside = `${statePath}.corrupt-${nowUnixMs}`;
     try {
+      aside = await freeAsideName(statePath, nowUnixMs);
       await rename(statePath, aside);
     } catch (error) {
       throw new GatewayRuntimeError("E_IO", `cannot move corrupt ${statePath} aside: ${(error as Error).message}`, { cause: error });

@@ -4,7 +4,7 @@ import type { Flags } from "../flags";
 import type { Io } from "../io";
 import { createProgress } from "../progress";
 import { json, renderCycle, renderDrifts } from "../render";
-import { runnerSettingsFromFlags, stateDirFromFlags } from "../runner-settings";
+import { liveDriverFromFlags, runnerSettingsFromFlags, stateDirFromFlags } from "../runner-settings";
 
 /** `--gateway-contract-runner` / `tau-gateway run`: one cycle over the fixture. */
 export async function runCommand(flags: Flags, io: Io): Promise<number> {
@@ -13,6 +13,7 @@ export async function runCommand(flags: Flags, io: Io): Promise<number> {
   const fixture = await loadFixture(flags.string("gateway-fixture") as string, {
     maxBytes: flags.integer("gateway-max-fixture-bytes"),
   });
+  const driver = liveDriverFromFlags(flags);
   const runtime = await GatewayRuntime.open({
     stateDir: stateDirFromFlags(flags),
     settings,
@@ -26,6 +27,7 @@ export async function runCommand(flags: Flags, io: Io): Promise<number> {
   let report;
   try {
     report = await runtime.runCycle(fixture, {
+      ...(driver ? { driver } : {}),
       signal: controller.signal,
       onProgress: ({ done, total }) => progress.update(done, total),
     });
@@ -34,6 +36,7 @@ export async function runCommand(flags: Flags, io: Io): Promise<number> {
     process.off("SIGINT", interrupt);
     process.off("SIGTERM", interrupt);
     await runtime.close();
+    await driver?.close();
   }
 
   if (flags.boolean("json")) io.out(json(report));

@@ -1,0 +1,25 @@
+import { once } from "node:events";
+import { createReferenceGateway } from "@tau/gateway";
+import { UsageError } from "../errors";
+import { EXIT } from "../exit-codes";
+import type { Flags } from "../flags";
+import type { Io } from "../io";
+
+/** `tau-gateway serve-reference`: the simulated gateway over HTTP until SIGINT/SIGTERM. */
+export async function serveReferenceCommand(flags: Flags, io: Io): Promise<number> {
+  const failRate = Number(flags.string("fail-rate"));
+  if (!Number.isFinite(failRate) || failRate < 0 || failRate > 1) {
+    throw new UsageError(`--fail-rate must be a number from 0 to 1 (found ${JSON.stringify(flags.string("fail-rate"))})`);
+  }
+  const gateway = createReferenceGateway({
+    latencyMs: flags.integer("latency-ms"),
+    failRate,
+    seed: flags.integer("seed"),
+  });
+  const url = await gateway.listen({ port: flags.integer("port"), host: flags.string("host") as string });
+  io.out(`reference gateway listening on ${url}\n`);
+  const stop = Promise.race([once(process, "SIGINT"), once(process, "SIGTERM")]);
+  await stop;
+  await gateway.close();
+  return EXIT.ok;
+}
