@@ -7,6 +7,8 @@ export default defineConfig(
     entry: ["src/bin.ts"],
     format: ["esm"],
     dts: false,
+    // Chunks let main.ts load each command (and the libraries) only when it runs.
+    splitting: true,
     treeshake: true,
   }),
 );

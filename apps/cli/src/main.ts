@@ -1,16 +1,25 @@
-import { channelInspectCommand, channelRepairCommand } from "./commands/channel-store";
-import { capabilitiesCommand, validateCommand } from "./commands/fixture";
-import { healthCommand, statusCommand } from "./commands/inspect";
-import { runCommand } from "./commands/run";
-import { serveReferenceCommand } from "./commands/serve-reference";
 import { UsageError } from "./errors";
-import { EXIT, exitCodeForError, isExpectedError } from "./exit-codes";
 import { parseFlags, type Flags } from "./flags";
 import { helpText } from "./help";
 import { processIo, type Io } from "./io";
 import { cliVersion } from "./version";
 
 type Command = () => Promise<number>;
+
+// Commands load on demand: `--help` and `--version` never pay for the libraries (cold start).
+const runCommand = async (flags: Flags, io: Io) => (await import("./commands/run")).runCommand(flags, io);
+const healthCommand = async (flags: Flags, io: Io, transport: string) =>
+  (await import("./commands/inspect")).healthCommand(flags, io, transport);
+const statusCommand = async (flags: Flags, io: Io) => (await import("./commands/inspect")).statusCommand(flags, io);
+const channelInspectCommand = async (flags: Flags, io: Io, ref: string) =>
+  (await import("./commands/channel-store")).channelInspectCommand(flags, io, ref);
+const channelRepairCommand = async (flags: Flags, io: Io, ref: string) =>
+  (await import("./commands/channel-store")).channelRepairCommand(flags, io, ref);
+const validateCommand = async (flags: Flags, io: Io, path: string | undefined) =>
+  (await import("./commands/fixture")).validateCommand(flags, io, path);
+const capabilitiesCommand = async (flags: Flags, io: Io) => (await import("./commands/fixture")).capabilitiesCommand(flags, io);
+const serveReferenceCommand = async (flags: Flags, io: Io) =>
+  (await import("./commands/serve-reference")).serveReferenceCommand(flags, io);
 
 /** Which command an invocation asks for: a subcommand or exactly one mode flag. */
 function pickCommand(flags: Flags, io: Io): Command {
@@ -77,14 +86,15 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     const flags = parseFlags(argv, io.env);
     if (flags.boolean("help")) {
       io.out(helpText(cliVersion()));
-      return EXIT.ok;
+      return 0;
     }
     if (flags.boolean("version")) {
       io.out(`${cliVersion()}\n`);
-      return EXIT.ok;
+      return 0;
     }
     return await pickCommand(flags, io)();
   } catch (error) {
+    const { exitCodeForError, isExpectedError } = await import("./exit-codes");
     const message = error instanceof Error ? error.message : String(error);
     io.err(`${io.colors.red("error:")} ${message}\n`);
     if (debug && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
