@@ -24,19 +24,9 @@ USAGE
 
 timeout_seconds=60
 state_dir=".tau/demo-gateway-live"
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --help|-h) usage; exit 0 ;;
-    --timeout-seconds) [ $# -ge 2 ] || { echo "error: --timeout-seconds needs a value" >&2; exit 2; }; timeout_seconds="$2"; shift 2 ;;
-    --timeout-seconds=*) timeout_seconds="${1#*=}"; shift ;;
-    --state-dir) [ $# -ge 2 ] || { echo "error: --state-dir needs a value" >&2; exit 2; }; state_dir="$2"; shift 2 ;;
-    --state-dir=*) state_dir="${1#*=}"; shift ;;
-    *) echo "error: unknown argument $1 (see --help)" >&2; exit 2 ;;
-  esac
-done
-case "$timeout_seconds" in
-  ''|*[!0-9]*|0) echo "error: --timeout-seconds must be an integer greater than 0 (found '$timeout_seconds')" >&2; exit 2 ;;
-esac
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+parse_demo_args "$@"
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root" || exit 1
@@ -45,7 +35,6 @@ fixture="fixtures/gateway-contract/rollout-pass.json"
 [ -f "$root/apps/cli/dist/bin.js" ] || { echo "error: the CLI is not built; run 'npm run build' (or 'npm run demo:live')" >&2; exit 1; }
 
 server_log="$(mktemp)"
-out="$(mktemp)"
 server_pid=""
 cleanup() {
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
@@ -53,27 +42,9 @@ cleanup() {
     wait "$server_pid" 2>/dev/null
     echo "reference gateway stopped"
   fi
-  rm -f "$server_log" "$out"
+  rm -f "$server_log" "$step_out"
 }
 trap cleanup EXIT INT TERM
-
-passed=0
-total=0
-step() {
-  local name="$1" expect="$2"
-  shift 3
-  total=$((total + 1))
-  printf '[%d] %s\n    $ %s\n' "$total" "$name" "$*"
-  timeout "$timeout_seconds" "$@" >"$out" 2>&1
-  local code=$? missing="" want
-  sed 's/^/    | /' "$out"
-  local IFS='|'
-  for want in $expect; do grep -qF -- "$want" "$out" || missing="$missing '$want'"; done
-  if [ "$code" -eq 124 ]; then printf '    FAIL: timed out after %ss\n' "$timeout_seconds"
-  elif [ "$code" -ne 0 ]; then printf '    FAIL: exit code %d\n' "$code"
-  elif [ -n "$missing" ]; then printf '    FAIL: output lacks%s\n' "$missing"
-  else printf '    ok\n'; passed=$((passed + 1)); fi
-}
 
 total=$((total + 1))
 printf '[%d] start the reference gateway\n' "$total"
@@ -89,7 +60,7 @@ done
 if [ -z "$url" ]; then
   sed 's/^/    | /' "$server_log"
   printf '    FAIL: the reference gateway did not start\n'
-  echo "demo: $passed/$total steps passed"
+  finish
   exit 1
 fi
 printf '    | listening on %s\n    ok\n' "$url"
@@ -104,5 +75,4 @@ step "transport health (JSON)" '"health_state": "healthy"' -- \
 step "operator status (JSON)" '"rollout_gate": "pass"|"cycle_reports": 1' -- \
   node "$cli" --gateway-state-dir "$state_dir" --gateway-status-inspect --gateway-status-json
 
-echo "demo: $passed/$total steps passed (state in $state_dir)"
-[ "$passed" -eq "$total" ]
+finish

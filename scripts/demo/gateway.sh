@@ -26,23 +26,9 @@ USAGE
 
 timeout_seconds=60
 state_dir=".tau/demo-gateway"
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --help|-h) usage; exit 0 ;;
-    --timeout-seconds)
-      [ $# -ge 2 ] || { echo "error: --timeout-seconds needs a value" >&2; exit 2; }
-      timeout_seconds="$2"; shift 2 ;;
-    --timeout-seconds=*) timeout_seconds="${1#*=}"; shift ;;
-    --state-dir)
-      [ $# -ge 2 ] || { echo "error: --state-dir needs a value" >&2; exit 2; }
-      state_dir="$2"; shift 2 ;;
-    --state-dir=*) state_dir="${1#*=}"; shift ;;
-    *) echo "error: unknown argument $1 (see --help)" >&2; exit 2 ;;
-  esac
-done
-case "$timeout_seconds" in
-  ''|*[!0-9]*|0) echo "error: --timeout-seconds must be an integer greater than 0 (found '$timeout_seconds')" >&2; exit 2 ;;
-esac
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+parse_demo_args "$@"
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root" || exit 1
@@ -53,38 +39,6 @@ if [ ! -f "$root/apps/cli/dist/bin.js" ]; then
   echo "error: the CLI is not built; run 'npm run build' (or 'npm run demo')" >&2
   exit 1
 fi
-
-passed=0
-total=0
-out="$(mktemp)"
-trap 'rm -f "$out"' EXIT
-
-# step NAME EXPECTED_SUBSTRING -- COMMAND...: runs COMMAND, passes when it exits 0 and its
-# output contains every EXPECTED_SUBSTRING (separated by '|').
-step() {
-  local name="$1" expect="$2"
-  shift 3
-  total=$((total + 1))
-  printf '[%d] %s\n    $ %s\n' "$total" "$name" "$*"
-  timeout "$timeout_seconds" "$@" >"$out" 2>&1
-  local code=$?
-  sed 's/^/    | /' "$out"
-  local missing=""
-  local IFS='|'
-  for want in $expect; do
-    grep -qF -- "$want" "$out" || missing="$missing '$want'"
-  done
-  if [ "$code" -eq 124 ]; then
-    printf '    FAIL: timed out after %ss\n' "$timeout_seconds"
-  elif [ "$code" -ne 0 ]; then
-    printf '    FAIL: exit code %d\n' "$code"
-  elif [ -n "$missing" ]; then
-    printf '    FAIL: output lacks%s\n' "$missing"
-  else
-    printf '    ok\n'
-    passed=$((passed + 1))
-  fi
-}
 
 rm -rf "$state_dir"
 mkdir -p "$state_dir"
@@ -100,5 +54,4 @@ step "operator status (JSON)" '"rollout_gate": "pass"|"rollout_reason_code": "gu
 step "channel store of $actor" "log_records=3|invalid_log_lines=0|memory_exists=true" -- \
   node "$cli" --channel-store-root "$state_dir/channel-store" --channel-store-inspect "gateway/$actor"
 
-echo "demo: $passed/$total steps passed (state in $state_dir)"
-[ "$passed" -eq "$total" ]
+finish

@@ -19,62 +19,45 @@ export interface ChannelEntries {
   context: Record<string, unknown>;
 }
 
-/** log.jsonl and context.jsonl entries for an answered case (success or malformed). */
-export function observedEntries(c: NormalisedCase, observed: Observed, nowUnixMs: number): ChannelEntries {
-  const success = observed.outcome === "success";
+function entries(c: NormalisedCase, payload: Record<string, unknown>, text: string, nowUnixMs: number): ChannelEntries {
   return {
     log: {
       timestamp_unix_ms: nowUnixMs,
       direction: "system",
       event_key: c.caseKey,
       source: LOG_SOURCE,
-      payload: {
-        outcome: observed.outcome,
-        case_id: c.caseId,
-        method: c.method,
-        endpoint: c.endpoint,
-        status_code: observed.status_code,
-        ...(success ? { response_body: observed.response_body } : { error_code: observed.error_code }),
-      },
+      payload: { outcome: payload.outcome, case_id: c.caseId, method: c.method, endpoint: c.endpoint, ...payload },
     },
-    context: {
-      timestamp_unix_ms: nowUnixMs,
-      role: "system",
-      text: success
-        ? `gateway case ${c.caseId} applied method=${c.method} endpoint=${c.endpoint} status=${observed.status_code}`
-        : `gateway case ${c.caseId} outcome=${observed.outcome} error_code=${observed.error_code} status=${observed.status_code}`,
-    },
+    context: { timestamp_unix_ms: nowUnixMs, role: "system", text },
   };
 }
 
+/** log.jsonl and context.jsonl entries for an answered case (success or malformed). */
+export function observedEntries(c: NormalisedCase, observed: Observed, nowUnixMs: number): ChannelEntries {
+  if (observed.outcome === "success") {
+    return entries(
+      c,
+      { outcome: observed.outcome, status_code: observed.status_code, response_body: observed.response_body },
+      `gateway case ${c.caseId} applied method=${c.method} endpoint=${c.endpoint} status=${observed.status_code}`,
+      nowUnixMs,
+    );
+  }
+  return entries(
+    c,
+    { outcome: observed.outcome, status_code: observed.status_code, error_code: observed.error_code },
+    `gateway case ${c.caseId} outcome=${observed.outcome} error_code=${observed.error_code} status=${observed.status_code}`,
+    nowUnixMs,
+  );
+}
+
 /** Entries for a case that failed on a transport error (no answer at all). */
-export function transportFailureEntries(
-  c: NormalisedCase,
-  failure: TransportFailure,
-  nowUnixMs: number,
-): ChannelEntries {
-  return {
-    log: {
-      timestamp_unix_ms: nowUnixMs,
-      direction: "system",
-      event_key: c.caseKey,
-      source: LOG_SOURCE,
-      payload: {
-        outcome: failure.outcome,
-        case_id: c.caseId,
-        method: c.method,
-        endpoint: c.endpoint,
-        status_code: 0,
-        error_code: failure.error_code,
-        message: failure.message,
-      },
-    },
-    context: {
-      timestamp_unix_ms: nowUnixMs,
-      role: "system",
-      text: `gateway case ${c.caseId} outcome=${failure.outcome} error_code=${failure.error_code} status=0`,
-    },
-  };
+export function transportFailureEntries(c: NormalisedCase, failure: TransportFailure, nowUnixMs: number): ChannelEntries {
+  return entries(
+    c,
+    { outcome: failure.outcome, status_code: 0, error_code: failure.error_code, message: failure.message },
+    `gateway case ${c.caseId} outcome=${failure.outcome} error_code=${failure.error_code} status=0`,
+    nowUnixMs,
+  );
 }
 
 /** Entries for contract drift: the observation, what was expected, and every difference. */
@@ -85,31 +68,20 @@ export function driftEntries(
   drift: Drift,
   nowUnixMs: number,
 ): ChannelEntries {
-  return {
-    log: {
-      timestamp_unix_ms: nowUnixMs,
-      direction: "system",
-      event_key: c.caseKey,
-      source: LOG_SOURCE,
-      payload: {
-        outcome: "contract_drift",
-        case_id: c.caseId,
-        method: c.method,
-        endpoint: c.endpoint,
-        status_code: observed.status_code,
-        error_code: observed.error_code,
-        expected: gatewayCase.expected,
-        observed,
-        differences: drift.differences,
-        ...(drift.note !== undefined ? { note: drift.note } : {}),
-      },
+  return entries(
+    c,
+    {
+      outcome: "contract_drift",
+      status_code: observed.status_code,
+      error_code: observed.error_code,
+      expected: gatewayCase.expected,
+      observed,
+      differences: drift.differences,
+      ...(drift.note !== undefined ? { note: drift.note } : {}),
     },
-    context: {
-      timestamp_unix_ms: nowUnixMs,
-      role: "system",
-      text: `gateway case ${c.caseId} outcome=contract_drift error_code=${observed.error_code} status=${observed.status_code}`,
-    },
-  };
+    `gateway case ${c.caseId} outcome=contract_drift error_code=${observed.error_code} status=${observed.status_code}`,
+    nowUnixMs,
+  );
 }
 
 /** MEMORY.md of an actor: a heading, then one line per request record of that actor. */
