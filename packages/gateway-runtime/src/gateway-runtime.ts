@@ -33,6 +33,9 @@ export interface RunCycleOptions {
   onProgress?: (progress: { done: number; total: number }) => void;
 }
 
+/** Channel-store actors persisted at once at the end of a cycle. */
+const PERSIST_CONCURRENCY = 8;
+
 const warnToStderr = (message: string) => process.stderr.write(`warning: ${message}\n`);
 
 /** A state directory held by this process: one runner per directory, cycles run one at a time. */
@@ -186,12 +189,18 @@ export class GatewayRuntime {
     report: CycleReport,
   ): Promise<void> {
     try {
-      for (const writes of recorder.actorWrites(requests)) {
-        const ref = { transport: TRANSPORT, channelId: writes.actorId };
-        await this.channelStore.appendLog({ ...ref, records: writes.log });
-        await this.channelStore.appendContext({ ...ref, records: writes.context });
-        if (writes.memory !== undefined) await this.channelStore.writeMemory({ ...ref, text: writes.memory });
-      }
+      // Actors are independent files: writing several at once overlaps their fsyncs.
+      await forEachOrdered({
+        items: recorder.actorWrites(requests),
+        concurrency: PERSIST_CONCURRENCY,
+        work: async (writes) => {
+          const ref = { transport: TRANSPORT, channelId: writes.actorId };
+          await this.channelStore.appendLog({ ...ref, records: writes.log });
+          await this.channelStore.appendContext({ ...ref, records: writes.context });
+          if (writes.memory !== undefined) await this.channelStore.writeMemory({ ...ref, text: writes.memory });
+        },
+        record: () => {},
+      });
       await writeStateFile(this.paths.statePath, nextState);
       await appendJsonl(this.paths.eventsPath, [cycleEventLine(report)]);
     } catch (error) {
