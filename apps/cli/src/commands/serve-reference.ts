@@ -17,8 +17,10 @@ export async function serveReferenceCommand(flags: Flags, io: Io): Promise<numbe
     seed: flags.integer("seed"),
   });
   const url = await gateway.listen({ port: flags.integer("port"), host: flags.string("host") as string });
-  io.out(`reference gateway listening on ${url}\n`);
+  // Listen for the stop signals before announcing the URL: a supervisor may send SIGTERM as
+  // soon as it reads the line, and without a listener that signal kills instead of stopping.
   const stop = Promise.race([once(process, "SIGINT"), once(process, "SIGTERM")]);
+  io.out(`reference gateway listening on ${url}\n`);
   await stop;
   await gateway.close();
   return EXIT.ok;
