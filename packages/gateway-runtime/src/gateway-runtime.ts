@@ -2,7 +2,14 @@ import { mkdir } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import { appendJsonl, ChannelStore, EventStoreError, lockDir, type DirLock } from "@tau/event-store";
 import type { Fixture } from "@tau/gateway-contract";
-import { classifyHealth, cycleReasonCodes, evaluateGate, snapshotHealth } from "@tau/gateway-guardrail";
+import {
+  classifyHealth,
+  cycleReasonCodes,
+  evaluateGate,
+  snapshotHealth,
+  type CycleSummary,
+  type GateDecision,
+} from "@tau/gateway-guardrail";
 import { CycleRecorder } from "./cycle-recorder";
 import { cycleEventLine, type CycleReport } from "./cycle-report";
 import type { GatewayDriver } from "./driver";
@@ -137,38 +144,25 @@ export class GatewayRuntime {
     }
 
     const summary = recorder.summary;
-    const health = snapshotHealth({
-      summary,
-      previousFailureStreak: this.state.health.failure_streak,
-      cycleDurationMs: Math.round(performance.now() - started),
-      nowUnixMs: this.clock(),
-    });
-    const gate = evaluateGate({ summary, health, thresholds: settings.thresholds });
     const requests = recorder.sortedRequests();
+    // An interrupted cycle is not a finished one: its records are kept, but health, the gate and
+    // the events log still describe the last complete cycle, so a partial run cannot turn green.
+    const verdict = aborted ? this.previousVerdict() : this.verdict(summary, performance.now() - started);
     const nextState: GatewayState = {
       schema_version: this.state.schema_version,
       processed_case_keys: recorder.processedKeys(),
       requests,
-      health,
-      guardrail: {
-        gate: gate.gate,
-        reason_code: gate.reason_code,
-        failure_streak_threshold: settings.thresholds.failureStreak,
-        retryable_failures_threshold: settings.thresholds.retryableFailures,
-        failure_streak: health.failure_streak,
-        last_failed_cases: summary.failed_cases,
-        last_retryable_failures: summary.retryable_failures,
-        updated_unix_ms: health.updated_unix_ms,
-      },
+      health: verdict.health,
+      guardrail: verdict.guardrail,
     };
     const report: CycleReport = {
       fixtureName: fixture.name,
       driver: driver.name,
       summary,
       reasonCodes: cycleReasonCodes(summary),
-      health,
-      classification: classifyHealth(health),
-      gate,
+      health: verdict.health,
+      classification: classifyHealth(verdict.health),
+      gate: { gate: verdict.guardrail.gate, reason_code: verdict.guardrail.reason_code as GateDecision["reason_code"] },
       thresholds: settings.thresholds,
       drifts: recorder.drifts,
       aborted,
@@ -179,6 +173,35 @@ export class GatewayRuntime {
     await this.persist(recorder, requests, nextState, report);
     this.state = nextState;
     return report;
+  }
+
+  /** Health and guardrail of a finished cycle (behavior.md §7). */
+  private verdict(summary: CycleSummary, durationMs: number): Pick<GatewayState, "health" | "guardrail"> {
+    const { thresholds } = this.settings;
+    const health = snapshotHealth({
+      summary,
+      previousFailureStreak: this.state.health.failure_streak,
+      cycleDurationMs: Math.round(durationMs),
+      nowUnixMs: this.clock(),
+    });
+    const gate = evaluateGate({ summary, health, thresholds });
+    return {
+      health,
+      guardrail: {
+        gate: gate.gate,
+        reason_code: gate.reason_code,
+        failure_streak_threshold: thresholds.failureStreak,
+        retryable_failures_threshold: thresholds.retryableFailures,
+        failure_streak: health.failure_streak,
+        last_failed_cases: summary.failed_cases,
+        last_retryable_failures: summary.retryable_failures,
+        updated_unix_ms: health.updated_unix_ms,
+      },
+    };
+  }
+
+  private previousVerdict(): Pick<GatewayState, "health" | "guardrail"> {
+    return { health: this.state.health, guardrail: this.state.guardrail };
   }
 
   /** Order matters for crash safety: a crash may repeat a log entry next run, never lose one. */
@@ -202,7 +225,7 @@ export class GatewayRuntime {
         record: () => {},
       });
       await writeStateFile(this.paths.statePath, nextState);
-      await appendJsonl(this.paths.eventsPath, [cycleEventLine(report)]);
+      if (!report.aborted) await appendJsonl(this.paths.eventsPath, [cycleEventLine(report)]);
     } catch (error) {
       if (GatewayRuntimeError.isInstance(error)) throw error;
       const detail = EventStoreError.isInstance(error) || error instanceof Error ? error.message : String(error);

@@ -16,7 +16,7 @@ export async function readStateForInspect(stateDir: string): Promise<GatewayStat
   if (read.kind === "corrupt") {
     throw new GatewayRuntimeError(
       "E_STATE_CORRUPT",
-      `${statePath} is ${read.reason}; the next contract-runner cycle moves it aside to state.json.corrupt-<unix_ms> and starts fresh`,
+      `${statePath} is not usable (${read.reason}); the next contract-runner cycle moves it aside to state.json.corrupt-<unix_ms> and starts fresh`,
     );
   }
   return read.state;

@@ -71,7 +71,7 @@ export async function loadStateForRunner(options: {
     } catch (error) {
       throw new GatewayRuntimeError("E_IO", `cannot move corrupt ${statePath} aside: ${(error as Error).message}`, { cause: error });
     }
-    onWarning(`${statePath} is ${read.reason}; moved it to ${aside} and started from a fresh state`);
+    onWarning(`${statePath} is not usable (${read.reason}); moved it to ${aside} and started from a fresh state`);
   }
   return emptyGatewayState();
 }

@@ -331,9 +331,39 @@ describe("an aborted cycle", () => {
     expect(report.summary).toMatchObject({ discovered_cases: 3, queued_cases: 3, applied_cases: 1, failed_cases: 0 });
     const state = await readStateJson(stateDir);
     expect(state.processed_case_keys).toEqual(["GET:/v1/tasks/case-1:case-1"]);
-    expect(await readJsonLines(`${stateDir}/runtime-events.jsonl`)).toHaveLength(1);
+    // Not a finished cycle: no events line, and health/gate still describe the last full cycle.
+    await expect(readJsonLines(`${stateDir}/runtime-events.jsonl`)).rejects.toThrow();
     const log = await readJsonLines(`${actorDir(stateDir, "ops-bot")}/log.jsonl`);
     expect(log.map((e) => e.event_key)).toEqual(["GET:/v1/tasks/case-1:case-1"]);
+  });
+
+  it("never turns a failing state green: health and gate keep the last full cycle's verdict", async () => {
+    const stateDir = await makeStateDir();
+    const runtime = await openRuntime({ stateDir });
+    const failing = fixtureOf([successCase("case-1")]);
+    const unavailable = recordingDriver(() => ({
+      outcome: "retryable_failure" as const,
+      status_code: 503,
+      error_code: "gateway_backend_unavailable",
+      response_body: { status: "retryable", reason: "backend_unavailable" },
+    }));
+    for (let i = 0; i < 3; i++) await runtime.runCycle(failing, { driver: unavailable });
+    const before = await readStateJson(stateDir);
+    expect(before.health.failure_streak).toBe(3);
+
+    const controller = new AbortController();
+    const aborting = recordingDriver(() => {
+      controller.abort();
+      throw controller.signal.reason;
+    });
+    const report = await runtime.runCycle(failing, { driver: aborting, signal: controller.signal });
+    expect(report.aborted).toBe(true);
+    expect(report.classification.state).toBe("failing");
+    expect(report.gate.gate).toBe("hold");
+    const after = await readStateJson(stateDir);
+    expect(after.health).toEqual(before.health);
+    expect(after.guardrail).toEqual(before.guardrail);
+    expect(await readJsonLines(`${stateDir}/runtime-events.jsonl`)).toHaveLength(3);
   });
 
   it("leaves the cases it did not reach for the next cycle", async () => {
