@@ -349,7 +349,7 @@ describe("an aborted cycle", () => {
     }));
     for (let i = 0; i < 3; i++) await runtime.runCycle(failing, { driver: unavailable });
     const before = await readStateJson(stateDir);
-    expect(before.health.failure_streak).toBe(3);
+    expect((before.health as { failure_streak: number }).failure_streak).toBe(3);
 
     const controller = new AbortController();
     const aborting = recordingDriver(() => {
