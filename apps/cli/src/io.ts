@@ -8,6 +8,8 @@ export interface Io {
   stderrIsTTY: boolean;
   /** Colours for stdout text: real ones on a TTY without NO_COLOR, identity otherwise. */
   colors: ReturnType<typeof pc.createColors>;
+  /** The same for stderr text, judged on stderr's own TTY (it is often redirected alone); defaults to `colors`. */
+  errColors?: ReturnType<typeof pc.createColors>;
 }
 
 /** The process's own streams, coloured only on a TTY and never with NO_COLOR set. */
@@ -20,5 +22,6 @@ export function processIo(): Io {
     env,
     stderrIsTTY: Boolean(process.stderr.isTTY),
     colors: pc.createColors(Boolean(process.stdout.isTTY) && !noColor && env.TERM !== "dumb"),
+    errColors: pc.createColors(Boolean(process.stderr.isTTY) && !noColor && env.TERM !== "dumb"),
   };
 }

@@ -96,7 +96,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   } catch (error) {
     const { exitCodeForError, isExpectedError } = await import("./exit-codes");
     const message = error instanceof Error ? error.message : String(error);
-    io.err(`${io.colors.red("error:")} ${message}\n`);
+    io.err(`${(io.errColors ?? io.colors).red("error:")} ${message}\n`);
     if (debug && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
     else if (!isExpectedError(error)) io.err("(run again with --debug for the stack trace)\n");
     return exitCodeForError(error);
