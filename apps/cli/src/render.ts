@@ -72,3 +72,25 @@ export function renderDrifts(io: Io, drifts: readonly Drift[]): string {
   }
   return `${lines.join("\n")}\n`;
 }
+
+/** The cycle report as JSON, in wire (snake_case) names like every other output. */
+export function cycleReportJson(report: CycleReport): Record<string, unknown> {
+  return {
+    fixture_name: report.fixtureName,
+    driver: report.driver,
+    aborted: report.aborted,
+    summary: report.summary,
+    reason_codes: report.reasonCodes,
+    health_state: report.classification.state,
+    health_reason: report.classification.reason,
+    recommendation: report.classification.recommendation,
+    rollout_gate: report.gate.gate,
+    rollout_reason_code: report.gate.reason_code,
+    guardrail_failure_streak_threshold: report.thresholds.failureStreak,
+    guardrail_retryable_failures_threshold: report.thresholds.retryableFailures,
+    health: report.health,
+    drifts: report.drifts,
+    state_path: report.statePath,
+    events_log_path: report.eventsPath,
+  };
+}

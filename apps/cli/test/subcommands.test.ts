@@ -84,9 +84,9 @@ describe("subcommands match their flag forms", { timeout: 30_000 }, () => {
     const caps = await ws.run(["capabilities", "--json"]);
     expect(caps.code).toBe(0);
     expect(JSON.parse(caps.stdout)).toMatchObject({
-      schemaVersion: 1,
+      schema_version: 1,
       outcomes: ["success", "malformed_input", "retryable_failure"],
-      errorCodes: ["gateway_invalid_request", "gateway_unsupported_method", "gateway_backend_unavailable"],
+      error_codes: ["gateway_invalid_request", "gateway_unsupported_method", "gateway_backend_unavailable"],
       methods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
     });
     const text = await ws.run(["capabilities"]);

@@ -44,7 +44,13 @@ export async function channelRepairCommand(flags: Flags, io: Io, ref: string): P
   const { transport, channelId } = parseRef(ref);
   const report = await storeFor(flags).repair(transport, channelId);
   if (flags.boolean("json")) {
-    io.out(json(report));
+    const wire = (r: { path: string; kept: number; moved: number; corruptPath: string | null }) => ({
+      path: r.path,
+      kept: r.kept,
+      moved: r.moved,
+      corrupt_path: r.corruptPath,
+    });
+    io.out(json({ transport, channel_id: channelId, directory: report.dir, log: wire(report.log), context: wire(report.context) }));
   } else {
     const line = (name: string, r: { kept: number; moved: number; corruptPath: string | null }) =>
       `${name}: kept=${r.kept} moved=${r.moved}${r.corruptPath ? ` corrupt_path=${r.corruptPath}` : ""}`;

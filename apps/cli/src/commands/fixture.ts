@@ -7,7 +7,15 @@ import { json } from "../render";
 /** `tau-gateway capabilities`: what this build supports. */
 export async function capabilitiesCommand(flags: Flags, io: Io): Promise<number> {
   if (flags.boolean("json")) {
-    io.out(json({ ...capabilities, fixtureJsonSchemaId: fixtureJsonSchema.$id }));
+    io.out(
+      json({
+        schema_version: capabilities.schemaVersion,
+        outcomes: capabilities.outcomes,
+        error_codes: capabilities.errorCodes,
+        methods: capabilities.methods,
+        fixture_json_schema_id: fixtureJsonSchema.$id,
+      }),
+    );
   } else {
     io.out(
       [

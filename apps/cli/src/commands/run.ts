@@ -3,7 +3,7 @@ import { EXIT } from "../exit-codes";
 import type { Flags } from "../flags";
 import type { Io } from "../io";
 import { createProgress } from "../progress";
-import { json, renderCycle, renderDrifts } from "../render";
+import { cycleReportJson, json, renderCycle, renderDrifts } from "../render";
 import { liveDriverFromFlags, runnerSettingsFromFlags, stateDirFromFlags } from "../runner-settings";
 
 /** `--gateway-contract-runner` / `tau-gateway run`: one cycle over the fixture. */
@@ -39,7 +39,7 @@ export async function runCommand(flags: Flags, io: Io): Promise<number> {
     await driver?.close();
   }
 
-  if (flags.boolean("json")) io.out(json(report));
+  if (flags.boolean("json")) io.out(json(cycleReportJson(report)));
   else io.out(renderCycle(io, report) + renderDrifts(io, report.drifts));
 
   if (report.aborted) return 130;
