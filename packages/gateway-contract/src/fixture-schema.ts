@@ -1,22 +1,21 @@
 import { z } from "zod";
 import { ERROR_CODES, FIXTURE_SCHEMA_VERSION, OUTCOMES } from "./capabilities";
 import { caseRules, fixtureRules } from "./fixture-rules";
+import { integer, jsonObject } from "./json-object";
 
 const nonBlank = (what: string) =>
   z.string().refine((s) => s.trim().length > 0, { message: `must be a non-empty ${what}` });
 
-/** A JSON object (not an array, not null). */
-const jsonObject = z.record(z.string(), z.unknown());
 
 /** What a case must produce. */
 export const expectedSchema = z.strictObject({
   outcome: z.enum(OUTCOMES).describe("success, malformed_input or retryable_failure"),
-  status_code: z.number().int().describe("2xx for success; 400 or greater otherwise"),
+  status_code: integer("2xx for success; 400 or greater otherwise"),
   error_code: z
     .string()
     .optional()
     .describe(`empty or absent for success; otherwise one of ${ERROR_CODES.join(", ")}`),
-  response_body: jsonObject.describe("the exact JSON object the gateway must answer"),
+  response_body: jsonObject({ expected: "a JSON object", description: "the exact JSON object the gateway must answer" }),
 });
 
 /** One request case of a fixture. */
@@ -27,7 +26,7 @@ export const gatewayCaseSchema = z
     method: nonBlank("HTTP method").describe("compared trimmed and upper-cased"),
     endpoint: nonBlank("path").describe("a path starting with /"),
     actor_id: z.string().describe("the actor the request acts for; may be empty"),
-    body: jsonObject.nullable().default(null).describe("request body: a JSON object or null"),
+    body: jsonObject({ expected: "a JSON object or null", description: "request body: a JSON object or null" }).nullable().default(null),
     simulate_retryable_failure: z
       .boolean()
       .default(false)

@@ -62,10 +62,14 @@ function detail(issue: z.core.$ZodIssue, found: unknown, field: string): string 
       return field === "cases"
         ? `must list at least one case (found ${describeValue(found)})`
         : `is too small: minimum ${String(issue.minimum)} (found ${describeValue(found)})`;
-    case "custom":
-      return issue.message.startsWith("must be a non-empty")
-        ? `${issue.message} (found ${describeValue(found)})`
-        : issue.message;
+    case "custom": {
+      // Type-like refinements ("must be an integer") get what was found; cross-field rules
+      // already say it in their own words.
+      if (!/^must be an? /.test(issue.message)) return issue.message;
+      return found === undefined
+        ? `is required (found ${describeValue(found)})`
+        : `${issue.message} (found ${describeValue(found)})`;
+    }
     default:
       return `${issue.message} (found ${describeValue(found)})`;
   }

@@ -1,4 +1,4 @@
-import { readFile, stat } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import { FixtureError } from "./errors";
 import type { Fixture } from "./fixture-schema";
 import { parseFixture } from "./parse-fixture";
@@ -25,7 +25,43 @@ function ioFailure(path: string, cause: unknown): FixtureError {
   });
 }
 
-/** Reads and validates a fixture file. Files over `maxBytes` are refused before being read. */
+function tooLarge(path: string, size: string, maxBytes: number): FixtureError {
+  return new FixtureError({
+    code: "E_FIXTURE_TOO_LARGE",
+    source: path,
+    issues: [{
+      path: "",
+      message: `${path}: fixture is ${size}, over the limit of ${maxBytes} bytes (raise --gateway-max-fixture-bytes or split the fixture)`,
+    }],
+  });
+}
+
+/**
+ * Reads at most `maxBytes` of a file. The size from stat is checked first, but only a read that
+ * stops at the limit also bounds pipes, devices and files that grow while being read.
+ */
+async function readCapped(path: string, maxBytes: number): Promise<string> {
+  const handle = await open(path, "r");
+  try {
+    const info = await handle.stat();
+    if (info.isFile() && info.size > maxBytes) throw tooLarge(path, `${info.size} bytes`, maxBytes);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, maxBytes + 1 - total));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      chunks.push(chunk.subarray(0, bytesRead));
+      total += bytesRead;
+      if (total > maxBytes) throw tooLarge(path, `more than ${maxBytes} bytes`, maxBytes);
+    }
+    return Buffer.concat(chunks, total).toString("utf8");
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Reads and validates a fixture file. Files over `maxBytes` are refused without reading them whole. */
 export async function loadFixture(
   path: string,
   options: { maxBytes?: number } = {},
@@ -33,18 +69,7 @@ export async function loadFixture(
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_FIXTURE_BYTES;
   let text: string;
   try {
-    const info = await stat(path);
-    if (info.isFile() && info.size > maxBytes) {
-      throw new FixtureError({
-        code: "E_FIXTURE_TOO_LARGE",
-        source: path,
-        issues: [{
-          path: "",
-          message: `${path}: fixture is ${info.size} bytes, over the limit of ${maxBytes} bytes (raise --gateway-max-fixture-bytes or split the fixture)`,
-        }],
-      });
-    }
-    text = await readFile(path, "utf8");
+    text = await readCapped(path, maxBytes);
   } catch (error) {
     if (FixtureError.isInstance(error)) throw error;
     throw ioFailure(path, error);

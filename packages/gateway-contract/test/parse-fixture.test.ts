@@ -122,13 +122,14 @@ describe("parseFixture", () => {
       expect(fixture.name).toBe("inline");
     });
 
-    it("drops a \"__proto__\" key from a body instead of letting it replace the body's prototype", () => {
+    it("keeps a \"__proto__\" key of a body as a plain field, never as the body's prototype", () => {
       const text = JSON.stringify(validFixture()).replace(
         '"actor_id":"ops-bot"',
         '"actor_id":"ops-bot","body":{"__proto__":{"polluted":true},"task":"summarize"}',
       );
       const body = parseFixture(text, INLINE_SOURCE).cases[0]?.body as Record<string, unknown>;
-      expect(body).toEqual({ task: "summarize" });
+      expect(Object.keys(body)).toEqual(["__proto__", "task"]);
+      expect(JSON.stringify(body)).toBe('{"__proto__":{"polluted":true},"task":"summarize"}');
       expect(Object.getPrototypeOf(body)).toBe(Object.prototype);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     });
@@ -753,5 +754,42 @@ describe("FixtureError.isInstance", () => {
     ["a string", "FixtureError"],
   ])("rejects %s", (_label, value) => {
     expect(FixtureError.isInstance(value)).toBe(false);
+  });
+});
+
+describe("parseFixture on hostile shapes", () => {
+  it("still reports a duplicate case_id when another case has a fractional status_code", () => {
+    const fixture = validFixture({
+      cases: [
+        successCase({ case_id: "dup" }),
+        successCase({ case_id: "dup", endpoint: "/v1/other" }),
+        successCase({ case_id: "fraction" }, { status_code: 200.5 }),
+      ],
+    });
+    const paths = issuesOf(fixture).map((i) => i.path);
+    expect(paths).toEqual(expect.arrayContaining(["cases[1].case_id", "cases[2].expected.status_code"]));
+    expect(issuesOf(fixture).find((i) => i.path === "cases[2].expected.status_code")?.message).toContain(
+      "must be an integer (found 200.5)",
+    );
+  });
+
+  it("rejects a response_body nested deeper than 64 levels, naming the field", () => {
+    let deep: Record<string, unknown> = { leaf: true };
+    for (let i = 0; i < 1_000; i++) deep = { next: deep };
+    const issues = issuesOf(validFixture({ cases: [successCase({}, { response_body: deep })] }));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]?.message).toBe(`${INLINE_SOURCE}: ${CASE}expected.response_body must not nest deeper than 64 levels`);
+  });
+
+  it("accepts a body exactly 64 levels deep", () => {
+    let deep: Record<string, unknown> = { leaf: 1 };
+    for (let i = 1; i < 64; i++) deep = { next: deep };
+    expect(() => parseInline(validFixture({ cases: [successCase({ body: deep })] }))).not.toThrow();
+  });
+
+  it("keeps a \"__proto__\" field of an expected response_body, so it is compared like any other", () => {
+    const text = JSON.stringify(validFixture()).replace('"response_body":{', '"response_body":{"__proto__":{"x":1},');
+    const body = parseFixture(text, INLINE_SOURCE).cases[0]?.expected.response_body as Record<string, unknown>;
+    expect(Object.hasOwn(body, "__proto__")).toBe(true);
   });
 });
