@@ -13,3 +13,4 @@ export type { JsonlEntry } from "./read-jsonl.js";
 export { repairJsonl } from "./repair-jsonl.js";
 export type { JsonlRepair, RepairJsonlOptions } from "./repair-jsonl.js";
 export { writeFileAtomic } from "./write-file-atomic.js";
+export { sweepTempFiles } from "./sweep-temp-files.js";

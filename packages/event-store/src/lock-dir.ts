@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { link, mkdir, open, rename, unlink } from "node:fs/promises";
+import { link, mkdir, open, rename, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { EventStoreError } from "./errors.js";
 import { errnoCode, toIoError } from "./io-error.js";
+import { isProcessAlive } from "./process-alive.js";
 
 /** An exclusive lock on a directory, held until `release` is called. */
 export interface DirLock {
@@ -34,14 +35,8 @@ interface LockFile {
   record: LockRecord | undefined;
   dev: bigint;
   ino: bigint;
-  mtimeMs: number;
 }
 
-// A lock file that stays empty or unparseable this long belongs to a writer that crashed between
-// creating it and writing its pid; younger ones are most likely being written right now.
-const UNREADABLE_STALE_MS = 5_000;
-// How long to wait for a just-created lock file to receive its content before giving up.
-const SETTLE_WAIT_MS = 500;
 // Bounds the retry loop when many processes fight over a lock that keeps changing hands.
 const MAX_ATTEMPTS = 200;
 
@@ -79,7 +74,7 @@ async function readLockFile(path: string): Promise<LockFile | undefined> {
     // Stat and read through one handle so identity and content describe the same file.
     const stats = await handle.stat({ bigint: true });
     const raw = await handle.readFile("utf8");
-    return { raw, record: parseRecord(raw), dev: stats.dev, ino: stats.ino, mtimeMs: Number(stats.mtimeMs) };
+    return { raw, record: parseRecord(raw), dev: stats.dev, ino: stats.ino };
   } catch (error) {
     throw toIoError(error, "read lock file", path);
   } finally {
@@ -87,48 +82,51 @@ async function readLockFile(path: string): Promise<LockFile | undefined> {
   }
 }
 
-/** Creates the file only if nothing is there yet ('wx' is atomic); undefined if it exists. */
+/**
+ * Creates the file with its content only if nothing is there yet; undefined if it exists. The
+ * record is written to a private temp file and hard-linked into place (link never overwrites),
+ * so the lock appears complete: a process killed midway leaves at worst a stray temp file,
+ * never an empty lock that would block the next runner.
+ */
 async function createExclusive(path: string, raw: string): Promise<LockFile | undefined> {
-  let handle;
+  const temp = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
   try {
-    handle = await open(path, "wx");
+    const handle = await open(temp, "wx");
+    try {
+      await handle.writeFile(raw, "utf8");
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw toIoError(error, "write lock file", temp);
+  }
+  try {
+    await link(temp, path);
   } catch (error) {
     if (errnoCode(error) === "EEXIST") return undefined;
     throw toIoError(error, "create lock file", path);
+  } finally {
+    await unlink(temp).catch(() => undefined);
   }
-  try {
-    await handle.writeFile(raw, "utf8");
-    const stats = await handle.stat({ bigint: true });
-    await handle.close();
-    return { raw, record: parseRecord(raw), dev: stats.dev, ino: stats.ino, mtimeMs: Number(stats.mtimeMs) };
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    await unlink(path).catch(() => undefined);
-    throw toIoError(error, "write lock file", path);
-  }
+  const stats = await stat(path, { bigint: true });
+  return { raw, record: parseRecord(raw), dev: stats.dev, ino: stats.ino };
 }
 
 function sameFile(a: LockFile, b: LockFile): boolean {
   return a.dev === b.dev && a.ino === b.ino && a.raw === b.raw;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return errnoCode(error) === "EPERM";
-  }
-}
 
-type Verdict = { kind: "held"; holder: LockRecord } | { kind: "stale" } | { kind: "settling" };
+type Verdict = { kind: "held"; holder: LockRecord } | { kind: "stale" };
 
+/**
+ * A lock naming a live pid is held; anything else is stale. Locks are published whole (see
+ * createExclusive), so an empty or unreadable one was never a live runner's.
+ */
 function judge(file: LockFile): Verdict {
-  if (file.record !== undefined) {
-    return isAlive(file.record.pid) ? { kind: "held", holder: file.record } : { kind: "stale" };
-  }
-  return Date.now() - file.mtimeMs >= UNREADABLE_STALE_MS ? { kind: "stale" } : { kind: "settling" };
+  if (file.record !== undefined && isProcessAlive(file.record.pid)) return { kind: "held", holder: file.record };
+  return { kind: "stale" };
 }
 
 async function removeIfSame(path: string, expected: LockFile): Promise<void> {
@@ -205,15 +203,6 @@ function heldError(dir: string, lockPath: string, holder: LockRecord): EventStor
   );
 }
 
-function settlingError(dir: string, lockPath: string): EventStoreError {
-  return new EventStoreError(
-    "E_LOCKED",
-    `state directory ${dir} is being locked by another process right now (${lockPath} exists but has no pid yet); ` +
-      `try again in a few seconds (a lock that stays empty for ${UNREADABLE_STALE_MS / 1000} s is taken over)`,
-    { path: lockPath },
-  );
-}
-
 function makeLock(lockPath: string, mine: LockFile): DirLock {
   let releasing: Promise<void> | undefined;
   return {
@@ -230,8 +219,8 @@ function makeLock(lockPath: string, mine: LockFile): DirLock {
 /**
  * Takes an exclusive, cross-process lock on a directory (one writer at a time) by creating
  * `<dir>/.lock` holding our pid, hostname and time. A lock whose pid is alive, including our own,
- * is refused with `E_LOCKED` and `holderPid`; a lock left by a dead process (or left empty by a
- * crash for over 5 s) is taken over, safely even when several processes race for it. Nothing is
+ * is refused with `E_LOCKED` and `holderPid`; a lock left by a dead process (or an unreadable
+ * one) is taken over, safely even when several processes race for it. Nothing is
  * registered globally: callers must `release()`.
  */
 export async function lockDir(dir: string, options: LockDirOptions = {}): Promise<DirLock> {
@@ -241,7 +230,6 @@ export async function lockDir(dir: string, options: LockDirOptions = {}): Promis
   } catch (error) {
     throw toIoError(error, "create directory", dir);
   }
-  const startedAt = Date.now();
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
     const mine = await createExclusive(lockPath, newRecord());
     if (mine !== undefined) return makeLock(lockPath, mine);
@@ -250,11 +238,6 @@ export async function lockDir(dir: string, options: LockDirOptions = {}): Promis
     if (holder === undefined) continue;
     const verdict = judge(holder);
     if (verdict.kind === "held") throw heldError(dir, lockPath, verdict.holder);
-    if (verdict.kind === "settling") {
-      if (Date.now() - startedAt >= SETTLE_WAIT_MS) throw settlingError(dir, lockPath);
-      await sleep(10);
-      continue;
-    }
     await takeOverStale(lockPath, holder);
   }
   throw new EventStoreError(

@@ -81,3 +81,10 @@ export function spawnNode(script: string, env: Record<string, string> = {}): Nod
     },
   };
 }
+
+/** The pid of a child that has already exited: a process that is certainly not alive. */
+export async function deadPid(): Promise<number> {
+  const child = spawnNode("");
+  await child.exited;
+  return child.pid;
+}
