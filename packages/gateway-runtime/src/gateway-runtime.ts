@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
-import { appendJsonl, ChannelStore, EventStoreError, lockDir, type DirLock } from "@tau/event-store";
+import { appendJsonl, ChannelStore, EventStoreError, lockDir, sweepTempFiles, type DirLock } from "@tau/event-store";
 import type { Fixture } from "@tau/gateway-contract";
 import {
   classifyHealth,
@@ -81,12 +81,12 @@ export class GatewayRuntime {
       }
       throw error;
     }
+    const onWarning = options.onWarning ?? warnToStderr;
     try {
-      const state = await loadStateForRunner({
-        statePath: paths.statePath,
-        nowUnixMs: clock(),
-        onWarning: options.onWarning ?? warnToStderr,
-      });
+      // A runner killed mid-write leaves a temp copy of state.json as large as the state. It was
+      // never renamed into place, so the real file holds all that counts: drop it silently.
+      await sweepTempFiles(paths.stateDir);
+      const state = await loadStateForRunner({ statePath: paths.statePath, nowUnixMs: clock(), onWarning });
       return new GatewayRuntime(paths, settings, state, lock, clock, new ChannelStore(paths.channelStoreRoot));
     } catch (error) {
       await lock.release();

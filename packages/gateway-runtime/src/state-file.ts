@@ -3,6 +3,12 @@ import { writeFileAtomic } from "@tau/event-store";
 import { GatewayRuntimeError } from "./errors";
 import { emptyGatewayState, gatewayStateSchema, type GatewayState } from "./gateway-state";
 
+/** A parser message made safe for one terminal line: V8 quotes the file's own bytes in it. */
+function printable(text: string): string {
+  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, "?");
+  return flat.length > 160 ? `${flat.slice(0, 157)}...` : flat;
+}
+
 export type StateReadResult =
   | { kind: "ok"; state: GatewayState }
   | { kind: "missing" }
@@ -21,7 +27,7 @@ export async function readStateFile(statePath: string): Promise<StateReadResult>
   try {
     json = JSON.parse(text);
   } catch (error) {
-    return { kind: "corrupt", reason: `not valid JSON (${(error as Error).message})` };
+    return { kind: "corrupt", reason: `not valid JSON (${printable((error as Error).message)})` };
   }
   const parsed = gatewayStateSchema.safeParse(json);
   if (!parsed.success) {

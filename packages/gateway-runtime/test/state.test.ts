@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -400,5 +401,31 @@ describe("invalid settings", () => {
     expect(error.code).toBe("E_INVALID_OPTION");
     expect(error.message.startsWith(`${name} must be an integer`)).toBe(true);
     expect(existsSync(stateDir)).toBe(false);
+  });
+});
+
+describe("opening a state directory after a crash", () => {
+  it("quietly removes the temp copy of state.json a killed writer left", async () => {
+    const stateDir = await makeStateDir();
+    await mkdir(stateDir, { recursive: true });
+    const exited = spawnSync(process.execPath, ["-e", ""]).pid as number;
+    const leftover = join(stateDir, `.state.json.${exited}.0123456789ab.tmp`);
+    await writeFile(leftover, "{\"schema_version\":1,\"processed_ca");
+    const warnings: string[] = [];
+    await openRuntime({ stateDir, onWarning: (w) => warnings.push(w) });
+    expect(existsSync(leftover)).toBe(false);
+    expect(warnings).toEqual([]);
+  });
+
+  it("quotes a binary state.json in the quarantine warning without control bytes", async () => {
+    const stateDir = await makeStateDir();
+    await mkdir(stateDir, { recursive: true });
+    await writeFile(join(stateDir, "state.json"), Buffer.from([0x7b, 0x0a, 0x1b, 0x5b, 0x33, 0x31, 0x6d, 0x00, 0xff]));
+    const warnings: string[] = [];
+    await openRuntime({ stateDir, onWarning: (w) => warnings.push(w) });
+    expect(warnings).toHaveLength(1);
+    // eslint-disable-next-line no-control-regex
+    expect(warnings[0]).not.toMatch(/[\u0000-\u001f\u007f]/);
+    expect(warnings[0]).toContain("is not usable (not valid JSON");
   });
 });
