@@ -161,12 +161,7 @@ describe("one runner per state dir (behavior.md §5)", () => {
     await expectIntact(dir, 1);
   }, 30_000);
 
-  // BUG (event-store lock-dir.ts, createExclusive): the lock file is created empty with 'wx' and
-  // the pid written afterwards, so a runner SIGKILLed between the two leaves an empty .lock; the
-  // next run within 5 s then exits 5 ("is being locked by another process right now") instead of
-  // taking the dead runner's lock over. The crash test hits this window; writing the record to a
-  // temp file and link()ing it into place would close it.
-  it.fails("takes over an empty lock left by a runner killed before writing its pid, at once", async () => {
+  it("takes over an empty lock left by a runner killed before writing its pid, at once", async () => {
     const dir = join(work.dir, "empty-fresh-lock");
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, ".lock"), "");
