@@ -1,5 +1,5 @@
 import { EventStoreError, FixtureError, GatewayRuntimeError, GuardrailError } from "@tau/gateway";
-import { UsageError } from "./errors";
+import { NotFoundError, UsageError } from "./errors";
 
 /** Exit codes of behavior.md §9. */
 export const EXIT = {
@@ -28,5 +28,10 @@ export function exitCodeForError(error: unknown): number {
 
 /** True for errors whose message is the whole story (no stack trace needed even with --debug). */
 export function isExpectedError(error: unknown): boolean {
-  return exitCodeForError(error) !== EXIT.internal || GatewayRuntimeError.isInstance(error) || EventStoreError.isInstance(error);
+  return (
+    exitCodeForError(error) !== EXIT.internal ||
+    NotFoundError.isInstance(error) ||
+    GatewayRuntimeError.isInstance(error) ||
+    EventStoreError.isInstance(error)
+  );
 }

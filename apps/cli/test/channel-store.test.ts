@@ -165,12 +165,20 @@ describe("--channel-store-inspect and --channel-store-repair", { timeout: 30_000
     });
   });
 
-  it("reports an actor that has no files as empty", async () => {
+  it("refuses an actor that has no files instead of reporting zeros, and a foreign transport", async () => {
     const ws = await workspace(["mixed-outcomes.json"]);
     await ws.run(["--gateway-contract-runner"]);
-    const json = await ws.run(["--channel-store-root", ROOT, "--channel-store-inspect", "gateway/nobody", "--json"]);
-    expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout)).toMatchObject({ log_records: 0, context_records: 0, memory_exists: false, memory_bytes: 0 });
+    const missing = await ws.run(["--channel-store-root", ROOT, "--channel-store-inspect", "gateway/nobody", "--json"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toBe("");
+    expect(missing.stderr).toContain("error: no channel store for gateway/nobody under .tau/gateway/channel-store");
+    expect(missing.stderr).not.toContain("--debug");
+    const foreign = await ws.run(["--channel-store-root", ROOT, "--channel-store-inspect", "slack/ops-bot"]);
+    expect(foreign.code).toBe(2);
+    expect(foreign.stderr).toContain('channel reference must start with gateway/ (found "slack/")');
+    const padded = await ws.run(["--channel-store-root", ROOT, "--channel-store-inspect", "gateway/ ops-bot ", "--json"]);
+    expect(padded.code).toBe(0);
+    expect(JSON.parse(padded.stdout)).toMatchObject({ channel_id: "ops-bot", log_records: 3 });
   });
 
   it("moves a garbage line to log.jsonl.corrupt-<ms> and keeps the valid lines", async () => {

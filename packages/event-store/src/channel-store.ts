@@ -28,6 +28,8 @@ export interface ChannelInspection {
   transport: string;
   channelId: string;
   dir: string;
+  /** False when none of the channel's files exists (nothing was ever recorded for it). */
+  exists: boolean;
   logRecords: number;
   contextRecords: number;
   invalidLogLines: number;
@@ -106,6 +108,7 @@ export class ChannelStore {
       transport,
       channelId,
       dir,
+      exists: log.exists || context.exists || memory !== undefined,
       logRecords: log.records,
       contextRecords: context.records,
       invalidLogLines: log.invalidLines,

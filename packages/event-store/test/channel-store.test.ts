@@ -49,6 +49,7 @@ describe("ChannelStore", () => {
       transport: "gateway",
       channelId: "alice",
       dir: join(root, "gateway", "alice"),
+      exists: true,
       logRecords: 3,
       contextRecords: 1,
       invalidLogLines: 0,
@@ -61,6 +62,7 @@ describe("ChannelStore", () => {
   it("inspects a channel that was never written as empty", async () => {
     const store = new ChannelStore(await tempDir());
     expect(await store.inspect("gateway", "nobody")).toMatchObject({
+      exists: false,
       logRecords: 0,
       contextRecords: 0,
       invalidLogLines: 0,

@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import { ChannelStore } from "@tau/gateway";
-import { UsageError } from "../errors";
+import { ChannelStore, TRANSPORT } from "@tau/gateway";
+import { NotFoundError, UsageError } from "../errors";
 import { EXIT } from "../exit-codes";
 import type { Flags } from "../flags";
 import type { Io } from "../io";
@@ -13,7 +13,26 @@ function parseRef(ref: string): { transport: string; channelId: string } {
   if (slash <= 0 || slash === ref.length - 1) {
     throw new UsageError(`channel reference must look like gateway/<actor_id> (found ${JSON.stringify(ref)})`);
   }
-  return { transport: ref.slice(0, slash), channelId: ref.slice(slash + 1) };
+  const transport = ref.slice(0, slash);
+  if (transport !== TRANSPORT) {
+    throw new UsageError(`channel reference must start with ${TRANSPORT}/ (found ${JSON.stringify(`${transport}/`)}); the runner only writes ${TRANSPORT} channels`);
+  }
+  // The runner names an actor by its trimmed id (` ops ` and `ops` are one actor).
+  const channelId = ref.slice(slash + 1).trim();
+  if (channelId.length === 0) throw new UsageError(`channel reference names no actor (found ${JSON.stringify(ref)})`);
+  return { transport, channelId };
+}
+
+/** Inspects a channel that must exist, so a typo does not read as "all zero". */
+async function inspectExisting(store: ChannelStore, ref: string) {
+  const { transport, channelId } = parseRef(ref);
+  const inspection = await store.inspect(transport, channelId);
+  if (!inspection.exists) {
+    throw new NotFoundError(
+      `no channel store for ${ref} under ${store.root} (looked in ${inspection.dir}): no cycle has recorded this actor; check the actor id and --channel-store-root`,
+    );
+  }
+  return inspection;
 }
 
 function storeFor(flags: Flags): ChannelStore {
@@ -22,8 +41,7 @@ function storeFor(flags: Flags): ChannelStore {
 
 /** `--channel-store-inspect gateway/<actor>`: record and invalid-line counts of one actor. */
 export async function channelInspectCommand(flags: Flags, io: Io, ref: string): Promise<number> {
-  const { transport, channelId } = parseRef(ref);
-  const r = await storeFor(flags).inspect(transport, channelId);
+  const r = await inspectExisting(storeFor(flags), ref);
   const report = {
     transport: r.transport,
     channel_id: r.channelId,
@@ -41,8 +59,9 @@ export async function channelInspectCommand(flags: Flags, io: Io, ref: string): 
 
 /** `--channel-store-repair gateway/<actor>`: quarantine invalid lines, keep the valid ones. */
 export async function channelRepairCommand(flags: Flags, io: Io, ref: string): Promise<number> {
-  const { transport, channelId } = parseRef(ref);
-  const report = await storeFor(flags).repair(transport, channelId);
+  const store = storeFor(flags);
+  const { transport, channelId } = await inspectExisting(store, ref);
+  const report = await store.repair(transport, channelId);
   if (flags.boolean("json")) {
     const wire = (r: { path: string; kept: number; moved: number; corruptPath: string | null }) => ({
       path: r.path,
