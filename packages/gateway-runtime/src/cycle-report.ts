@@ -2,7 +2,7 @@ import type { Drift } from "@tau/gateway-contract";
 import type {
   CycleReasonCode,
   CycleSummary,
-  GateDecision,
+  RolloutGate,
   GuardrailThresholds,
   HealthClassification,
   HealthSnapshot,
@@ -16,7 +16,8 @@ export interface CycleReport {
   reasonCodes: CycleReasonCode[];
   health: HealthSnapshot;
   classification: HealthClassification;
-  gate: GateDecision;
+  /** The gate of this cycle; for an aborted one, the last complete cycle's (see `aborted`). */
+  gate: { gate: RolloutGate; reason_code: string };
   thresholds: GuardrailThresholds;
   drifts: Drift[];
   /** True when the cycle was cancelled; cases not reached are left for the next cycle. */

@@ -8,7 +8,6 @@ import {
   evaluateGate,
   snapshotHealth,
   type CycleSummary,
-  type GateDecision,
 } from "@tau/gateway-guardrail";
 import { CycleRecorder } from "./cycle-recorder";
 import { cycleEventLine, type CycleReport } from "./cycle-report";
@@ -162,7 +161,7 @@ export class GatewayRuntime {
       reasonCodes: cycleReasonCodes(summary),
       health: verdict.health,
       classification: classifyHealth(verdict.health),
-      gate: { gate: verdict.guardrail.gate, reason_code: verdict.guardrail.reason_code as GateDecision["reason_code"] },
+      gate: { gate: verdict.guardrail.gate, reason_code: verdict.guardrail.reason_code },
       thresholds: settings.thresholds,
       drifts: recorder.drifts,
       aborted,
@@ -228,7 +227,7 @@ export class GatewayRuntime {
       if (!report.aborted) await appendJsonl(this.paths.eventsPath, [cycleEventLine(report)]);
     } catch (error) {
       if (GatewayRuntimeError.isInstance(error)) throw error;
-      const detail = EventStoreError.isInstance(error) || error instanceof Error ? error.message : String(error);
+      const detail = error instanceof Error ? error.message : String(error);
       throw new GatewayRuntimeError("E_IO", `could not persist the cycle in ${this.paths.stateDir}: ${detail}`, { cause: error });
     }
   }
