@@ -48,12 +48,14 @@ with - as _ (e.g. TAU_GATEWAY_STATE_DIR). A flag on the command line beats its v
 
 Exit codes:
   0  cycle completed (whatever the gate, unless --gateway-fail-on-hold) or inspect succeeded
-  1  unexpected internal or I/O error (add --debug for the stack trace)
+  1  I/O error, no state or channel store to inspect yet, or an unexpected internal error
+     (add --debug for the stack trace)
   2  usage error or invalid fixture
   3  rollout gate is hold and --gateway-fail-on-hold was given
   4  contract drift detected (the diff is printed)
   5  state directory locked by another runner
-  130 interrupted (what was recorded before the interrupt is persisted)
+  130 interrupted: results recorded before the interrupt are kept; health, gate and the events
+      log still describe the last complete cycle
 
 Examples:
   tau-gateway --gateway-contract-runner --gateway-fixture fixtures/gateway-contract/rollout-pass.json

@@ -28,14 +28,14 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: "gateway-processed-case-cap", kind: "integer", group: "runner", value: "N", default: 10000, min: 1, env: true, help: "Processed case keys remembered for dedup; the oldest are dropped past it." },
   { name: "gateway-retry-max-attempts", kind: "integer", group: "runner", value: "N", default: 4, min: 1, env: true, help: "Attempts per case before a transient failure counts as failed." },
   { name: "gateway-retry-base-delay-ms", kind: "integer", group: "runner", value: "MS", default: 0, min: 0, env: true, help: "Backoff base: the wait after attempt k is base x 2^(k-1) ms." },
-  { name: "gateway-max-fixture-bytes", kind: "integer", group: "runner", value: "BYTES", default: 268435456, min: 1, env: true, help: "Refuse fixture files larger than this before reading them." },
+  { name: "gateway-max-fixture-bytes", kind: "integer", group: "runner", value: "BYTES", default: 268435456, min: 1, env: true, help: "Refuse fixture files larger than this; no more than this is ever read, also from a pipe or device." },
   { name: "gateway-fail-on-hold", kind: "boolean", group: "runner", env: true, help: "Exit with code 3 when the rollout gate is `hold`." },
 
   { name: "gateway-guardrail-failure-streak-threshold", kind: "integer", group: "guardrail", value: "N", default: 2, min: 1, env: true, help: "Hold the gate when failure_streak reaches N in a failing cycle." },
   { name: "gateway-guardrail-retryable-failures-threshold", kind: "integer", group: "guardrail", value: "N", default: 2, min: 1, env: true, help: "Hold the gate when a cycle sees N or more retryable failures." },
 
   { name: "gateway-target-url", kind: "string", group: "live", value: "URL", env: true, help: "Replay the fixture against a live gateway at URL instead of the built-in simulated one." },
-  { name: "gateway-target-header", kind: "list", group: "live", value: "'NAME: VALUE'", env: true, secret: true, help: "Extra request header, repeatable; values are secrets and show as *** everywhere (env: one header per line)." },
+  { name: "gateway-target-header", kind: "list", group: "live", value: "'NAME: VALUE'", env: true, secret: true, help: "Extra request header, repeatable; values are secrets and show as *** everywhere. Its variable holds one header per line." },
   { name: "gateway-request-timeout-ms", kind: "integer", group: "live", value: "MS", default: 10000, min: 1, env: true, help: "Give up on a request after MS (a transport error, retried)." },
   { name: "gateway-concurrency", kind: "integer", group: "live", value: "N", default: 8, min: 1, env: true, help: "Cases in flight at once; results are still recorded in queue order." },
   { name: "gateway-retry-max-delay-ms", kind: "integer", group: "live", value: "MS", default: 30000, min: 0, env: true, help: "Cap of one backoff wait, Retry-After included. In live mode the base delay defaults to 200 ms with full jitter." },
