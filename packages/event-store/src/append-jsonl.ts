@@ -3,27 +3,11 @@ import { dirname } from "node:path";
 import { fsyncDir } from "./fsync-dir.js";
 import { toIoError } from "./io-error.js";
 import { writeAll } from "./write-all.js";
+import { JsonlBatch, serialiseRecord } from "./jsonl-batch.js";
 
 // Batches above this are written in several appends of whole lines, so 100k records never need
 // one giant buffer; below it a batch is a single append that concurrent appenders cannot split.
 const CHUNK_CHARS = 4 * 1024 * 1024;
-
-function serialise(record: unknown, index: number, path: string): string {
-  let line: string | undefined;
-  try {
-    line = JSON.stringify(record);
-  } catch (error) {
-    throw new TypeError(`appendJsonl(${path}): records[${index}] cannot be serialised to JSON`, {
-      cause: error,
-    });
-  }
-  // JSON.stringify returns undefined for undefined, functions and symbols: writing "undefined"
-  // would plant an invalid line that readers then report as corruption.
-  if (line === undefined) {
-    throw new TypeError(`appendJsonl(${path}): records[${index}] is ${typeof record}, not a JSON value`);
-  }
-  return line;
-}
 
 /**
  * Appends each record as one JSON line, in one append (or a few appends of whole lines for
@@ -31,10 +15,13 @@ function serialise(record: unknown, index: number, path: string): string {
  * an empty array. If a crash left the file ending in a torn line, the new records start on a
  * fresh line so they stay readable.
  */
-export async function appendJsonl(path: string, records: readonly unknown[]): Promise<void> {
-  if (records.length === 0) return;
+export async function appendJsonl(path: string, records: readonly unknown[] | JsonlBatch): Promise<void> {
   // Serialise everything before touching the file, so a bad record leaves the file unchanged.
-  const lines = records.map((record, index) => serialise(record, index, path));
+  const lines =
+    records instanceof JsonlBatch
+      ? records.toLines()
+      : records.map((record, index) => serialiseRecord(record, index, `appendJsonl(${path})`));
+  if (lines.length === 0) return;
   try {
     await mkdir(dirname(path), { recursive: true });
     const handle = await open(path, "a+");

@@ -6,6 +6,7 @@ import { EventStoreError } from "./errors.js";
 import { inspectJsonl } from "./inspect-jsonl.js";
 import { errnoCode, toIoError } from "./io-error.js";
 import type { JsonlRepair } from "./repair-jsonl.js";
+import type { JsonlBatch } from "./jsonl-batch.js";
 import { repairJsonl } from "./repair-jsonl.js";
 import { writeFileAtomic } from "./write-file-atomic.js";
 
@@ -13,7 +14,7 @@ import { writeFileAtomic } from "./write-file-atomic.js";
 export interface ChannelRecords {
   transport: string;
   channelId: string;
-  records: readonly unknown[];
+  records: readonly unknown[] | JsonlBatch;
 }
 
 /** New content for one channel's MEMORY.md. */

@@ -5,6 +5,7 @@ export type { ChannelInspection, ChannelMemory, ChannelRecords, ChannelRepair } 
 export { EventStoreError } from "./errors.js";
 export type { EventStoreErrorCode, EventStoreErrorOptions } from "./errors.js";
 export { inspectJsonl } from "./inspect-jsonl.js";
+export { JsonlBatch } from "./jsonl-batch.js";
 export type { JsonlInspection } from "./inspect-jsonl.js";
 export { lockDir } from "./lock-dir.js";
 export type { DirLock, LockDirOptions } from "./lock-dir.js";

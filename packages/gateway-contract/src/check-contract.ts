@@ -1,6 +1,6 @@
 import { caseKey } from "./case-key";
 import type { GatewayCase } from "./fixture-schema";
-import { jsonDiff } from "./json-diff";
+import { jsonDiff, jsonEqual } from "./json-diff";
 import type { Observed } from "./observed";
 
 /** One field where the observation broke the contract. */
@@ -23,6 +23,14 @@ export interface Drift {
 /** Compares an observation with the case's expectation: null when they match, else the drift. */
 export function checkContract(gatewayCase: GatewayCase, observed: Observed): Drift | null {
   const expected = gatewayCase.expected;
+  if (
+    expected.outcome === observed.outcome &&
+    expected.status_code === observed.status_code &&
+    (expected.error_code ?? "") === observed.error_code &&
+    jsonEqual(expected.response_body, observed.response_body)
+  ) {
+    return null;
+  }
   const differences: DriftDifference[] = [];
   const compare = (field: "outcome" | "status_code" | "error_code", want: unknown, got: unknown) => {
     if (want !== got) differences.push({ field, pointer: "", expected: want, observed: got });

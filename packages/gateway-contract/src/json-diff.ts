@@ -36,3 +36,25 @@ export function jsonDiff(expected: unknown, observed: unknown, pointer = ""): Js
     ? []
     : [{ pointer, expected, observed }];
 }
+
+/** Deep JSON equality without allocating: the common, matching case of a contract check. */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return a === b;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  let count = 0;
+  for (const key in ra) {
+    if (!Object.hasOwn(ra, key)) continue;
+    if (!Object.hasOwn(rb, key) || !jsonEqual(ra[key], rb[key])) return false;
+    count++;
+  }
+  for (const key in rb) if (Object.hasOwn(rb, key)) count--;
+  return count === 0;
+}

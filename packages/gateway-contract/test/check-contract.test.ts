@@ -181,3 +181,17 @@ describe("jsonDiff", () => {
     expect(jsonDiff({ a: 1 }, { a: 2 }, "/body")).toEqual([{ pointer: "/body/a", expected: 1, observed: 2 }]);
   });
 });
+
+describe("jsonEqual", () => {
+  it("agrees with jsonDiff: equal exactly when there is no difference", async () => {
+    const fc = (await import("fast-check")).default;
+    const { jsonDiff, jsonEqual } = await import("../src/json-diff");
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.jsonValue(), (a, b) => {
+        expect(jsonEqual(a, b)).toBe(jsonDiff(a, b).length === 0);
+        expect(jsonEqual(a, structuredClone(a))).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
