@@ -34,7 +34,7 @@ for (const c of fixture.cases) {
   lines.push(JSON.stringify({ timestamp_unix_ms: now, direction: "outbound", actor_id: c.actor_id, case_key, status_code: rec.status_code, response_body: rec.response_body }));
 }
 const state = { schema_version: 1, processed_case_keys, requests, health: { updated_unix_ms: now }, guardrail: { gate: "pass" } };
-const text = JSON.stringify(state, null, 2) + "\n"; // the runner pretty-prints state.json
+const text = JSON.stringify(state) + "\n"; // like the runner, which writes state.json compact
 const statePath = join(workDir, "state.json");
 const tmp = `${statePath}.tmp-${process.pid}`;
 const fh = await open(tmp, "w");

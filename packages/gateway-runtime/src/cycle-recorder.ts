@@ -1,3 +1,4 @@
+import { JsonlBatch } from "@tau/event-store";
 import { caseKey, normalizeMethod, type Drift, type GatewayCase } from "@tau/gateway-contract";
 import { emptyCycleSummary, type CycleSummary } from "@tau/gateway-guardrail";
 import {
@@ -15,8 +16,8 @@ import { ProcessedKeys } from "./processed-keys";
 /** Everything one actor's channel gets at the end of a cycle. */
 export interface ActorWrites {
   actorId: string;
-  log: Record<string, unknown>[];
-  context: Record<string, unknown>[];
+  log: JsonlBatch;
+  context: JsonlBatch;
   /** MEMORY.md text when a success changed the actor's records this cycle. */
   memory?: string;
 }
@@ -41,7 +42,7 @@ export class CycleRecorder {
   readonly drifts: Drift[] = [];
   private readonly requests: Map<string, RequestRecord>;
   private readonly processed: ProcessedKeys;
-  private readonly actors = new Map<string, { log: Record<string, unknown>[]; context: Record<string, unknown>[]; memoryDirty: boolean }>();
+  private readonly actors = new Map<string, { log: JsonlBatch; context: JsonlBatch; memoryDirty: boolean }>();
 
   constructor(
     state: GatewayState,
@@ -116,11 +117,12 @@ export class CycleRecorder {
     if (actorId.length === 0) return;
     let actor = this.actors.get(actorId);
     if (!actor) {
-      actor = { log: [], context: [], memoryDirty: false };
+      // Batches serialise at once: a long cycle keeps lines, not 2 objects per case.
+      actor = { log: new JsonlBatch(), context: new JsonlBatch(), memoryDirty: false };
       this.actors.set(actorId, actor);
     }
-    actor.log.push(entries.log);
-    actor.context.push(entries.context);
+    actor.log.add(entries.log);
+    actor.context.add(entries.context);
     actor.memoryDirty ||= memoryDirty;
   }
 

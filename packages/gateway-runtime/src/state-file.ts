@@ -84,5 +84,5 @@ export async function loadStateForRunner(options: {
 
 /** Replaces state.json atomically (a crash leaves the old or the new file). */
 export async function writeStateFile(statePath: string, state: GatewayState): Promise<void> {
-  await writeFileAtomic(statePath, `${JSON.stringify(state, null, 2)}\n`);
+  await writeFileAtomic(statePath, `${JSON.stringify(state)}\n`);
 }
