@@ -1,33 +1,40 @@
-const MARKER = Symbol.for("tau.gateway-cli.usage-error");
+const MARKER = Symbol.for("tau.gateway-cli.error");
 
-/** A command line that cannot be run as given (exit code 2). */
-export class UsageError extends Error {
-  readonly code = "E_USAGE";
+/** An error the CLI raises itself; its code decides the exit code (see exit-codes.ts). */
+export class CliError extends Error {
   readonly [MARKER] = true;
 
-  constructor(message: string) {
+  constructor(
+    readonly code: "E_USAGE" | "E_NOT_FOUND",
+    message: string,
+  ) {
     super(message);
-    this.name = "UsageError";
+    this.name = new.target.name;
   }
 
-  static isInstance(error: unknown): error is UsageError {
+  static isInstance(error: unknown): error is CliError {
     return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[MARKER] === true;
   }
 }
 
-const NOT_FOUND_MARKER = Symbol.for("tau.gateway-cli.not-found-error");
-
-/** Something the command needs does not exist yet (exit code 1, no stack trace). */
-export class NotFoundError extends Error {
-  readonly code = "E_NOT_FOUND";
-  readonly [NOT_FOUND_MARKER] = true;
-
+/** A command line that cannot be run as given (exit code 2). */
+export class UsageError extends CliError {
   constructor(message: string) {
-    super(message);
-    this.name = "NotFoundError";
+    super("E_USAGE", message);
   }
 
-  static isInstance(error: unknown): error is NotFoundError {
-    return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[NOT_FOUND_MARKER] === true;
+  static override isInstance(error: unknown): error is UsageError {
+    return CliError.isInstance(error) && error.code === "E_USAGE";
+  }
+}
+
+/** Something the command needs does not exist yet (exit code 1, no stack trace). */
+export class NotFoundError extends CliError {
+  constructor(message: string) {
+    super("E_NOT_FOUND", message);
+  }
+
+  static override isInstance(error: unknown): error is NotFoundError {
+    return CliError.isInstance(error) && error.code === "E_NOT_FOUND";
   }
 }

@@ -1,5 +1,5 @@
 import { EventStoreError, FixtureError, GatewayRuntimeError, GuardrailError } from "@tau/gateway";
-import { NotFoundError, UsageError } from "./errors";
+import { CliError, UsageError } from "./errors";
 
 /** Exit codes of behavior.md §9. */
 export const EXIT = {
@@ -30,7 +30,7 @@ export function exitCodeForError(error: unknown): number {
 export function isExpectedError(error: unknown): boolean {
   return (
     exitCodeForError(error) !== EXIT.internal ||
-    NotFoundError.isInstance(error) ||
+    CliError.isInstance(error) ||
     GatewayRuntimeError.isInstance(error) ||
     EventStoreError.isInstance(error)
   );
