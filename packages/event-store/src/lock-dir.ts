@@ -99,7 +99,8 @@ async function createExclusive(path: string, raw: string): Promise<LockFile | un
     }
   } catch (error) {
     await unlink(temp).catch(() => undefined);
-    throw toIoError(error, "write lock file", temp);
+    // Named after the lock, not the temp file: that is what the operator knows.
+    throw toIoError(error, "write lock file", path);
   }
   try {
     await link(temp, path);
