@@ -18,6 +18,7 @@ export type { Expected, Fixture, FixtureInput, GatewayCase } from "./fixture-sch
 export { FIXTURE_SCHEMA_ID, fixtureJsonSchema } from "./json-schema";
 export { jsonDiff } from "./json-diff";
 export type { JsonDifference } from "./json-diff";
+export { decodeHeaderValue, encodeHeaderValue, LIVE_HEADERS } from "./live-headers";
 export { DEFAULT_MAX_FIXTURE_BYTES, loadFixture } from "./load-fixture";
 export type { Observed } from "./observed";
 export { parseFixture, safeParseFixture, validateFixture } from "./parse-fixture";

@@ -3,8 +3,8 @@ import type { GatewayCase } from "@tau/gateway-contract";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { backoffDelayMs, buildQueue } from "../src";
-import { forEachOrdered } from "../src/for-each-ordered";
-import { ProcessedKeys } from "../src/processed-keys";
+import { forEachOrdered } from "../src/cycle/for-each-ordered";
+import { ProcessedKeys } from "../src/cycle/processed-keys";
 
 function gatewayCase(caseId: string, method = "GET", endpoint = "/v1/tasks"): GatewayCase {
   return {

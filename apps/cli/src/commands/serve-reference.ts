@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { createReferenceGateway } from "@tau/gateway";
+import { createReferenceGateway } from "@tau/gateway-reference";
 import { UsageError } from "../errors";
 import { EXIT } from "../exit-codes";
 import type { Flags } from "../flags";

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { createReferenceGateway } from "@tau/gateway";
+import { createReferenceGateway } from "@tau/gateway-reference";
 import { afterEach, describe, expect, it, onTestFinished } from "vitest";
 import {
   closedPort,

@@ -7,7 +7,8 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { evaluateCase, loadFixture, validateFixture, type Fixture, type GatewayCase, type Observed } from "@tau/gateway-contract";
 import { onTestFinished } from "vitest";
-import { createReferenceGateway, GatewayRuntime, httpDriver, type HttpDriver, type HttpDriverOptions, type RunnerOptions } from "../../src";
+import { createReferenceGateway } from "@tau/gateway-reference";
+import { GatewayRuntime, httpDriver, type HttpDriver, type HttpDriverOptions, type RunnerOptions } from "../../src";
 
 /**
  * Helpers for the live-mode tests: real HTTP servers on loopback, opened and closed inside each

@@ -1,6 +1,6 @@
 import { classifyHealth, type HealthSnapshot, type HealthState } from "@tau/gateway-guardrail";
-import { readStateForInspect } from "./read-state";
-import { statePaths, TRANSPORT } from "./state-paths";
+import { readStateForInspect } from "../state/read-state";
+import { statePaths, TRANSPORT } from "../state/state-paths";
 
 /** One row of `--transport-health-inspect` (behavior.md §8). */
 export interface TransportHealthRow {

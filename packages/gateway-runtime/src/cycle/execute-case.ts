@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { checkContract, type Drift, type GatewayCase, type Observed } from "@tau/gateway-contract";
 import { backoffDelayMs } from "./backoff";
-import type { DriverResult, GatewayDriver, TransportFailure } from "./driver";
+import type { DriverResult, GatewayDriver, TransportFailure } from "../drivers/driver";
 import type { RunnerSettings } from "./runner-options";
 
 /** What happened to one case over all its attempts, before anything is recorded. */

@@ -11,16 +11,16 @@ import {
 } from "@tau/gateway-guardrail";
 import { CycleRecorder } from "./cycle-recorder";
 import { cycleEventLine, type CycleReport } from "./cycle-report";
-import type { GatewayDriver } from "./driver";
-import { GatewayRuntimeError } from "./errors";
+import type { GatewayDriver } from "../drivers/driver";
+import { GatewayRuntimeError } from "../errors";
 import { executeCase } from "./execute-case";
 import { forEachOrdered } from "./for-each-ordered";
-import type { GatewayState } from "./gateway-state";
+import type { GatewayState } from "../state/gateway-state";
 import { buildQueue } from "./queue";
 import { resolveSettings, type RunnerSettings } from "./runner-options";
-import { simulatedDriver } from "./simulated-driver";
-import { loadStateForRunner, writeStateFile } from "./state-file";
-import { statePaths, TRANSPORT, type StatePaths } from "./state-paths";
+import { simulatedDriver } from "../drivers/simulated-driver";
+import { loadStateForRunner, writeStateFile } from "../state/state-file";
+import { statePaths, TRANSPORT, type StatePaths } from "../state/state-paths";
 
 /** How to open a state directory for running cycles. */
 export interface RunnerOptions {

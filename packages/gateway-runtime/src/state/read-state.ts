@@ -1,4 +1,4 @@
-import { GatewayRuntimeError } from "./errors";
+import { GatewayRuntimeError } from "../errors";
 import type { GatewayState } from "./gateway-state";
 import { readStateFile } from "./state-file";
 import { statePaths } from "./state-paths";

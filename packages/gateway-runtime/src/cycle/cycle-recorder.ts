@@ -10,7 +10,7 @@ import {
   type NormalisedCase,
 } from "./channel-records";
 import type { CaseExecution } from "./execute-case";
-import type { GatewayState, RequestRecord } from "./gateway-state";
+import type { GatewayState, RequestRecord } from "../state/gateway-state";
 import { ProcessedKeys } from "./processed-keys";
 
 /** Everything one actor's channel gets at the end of a cycle. */

@@ -1,5 +1,5 @@
 import { DEFAULT_THRESHOLDS, type GuardrailThresholds } from "@tau/gateway-guardrail";
-import { GatewayRuntimeError } from "./errors";
+import { GatewayRuntimeError } from "../errors";
 
 /** Settings of a cycle (behavior.md §4); every number is an integer. */
 export interface RunnerSettings {

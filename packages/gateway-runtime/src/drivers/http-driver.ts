@@ -1,8 +1,7 @@
-import { normalizeMethod, type GatewayCase, type Observed } from "@tau/gateway-contract";
+import { encodeHeaderValue, LIVE_HEADERS, normalizeMethod, type GatewayCase, type Observed } from "@tau/gateway-contract";
 import { Pool, errors as undiciErrors } from "undici";
 import type { DriverResult, GatewayDriver } from "./driver";
-import { GatewayRuntimeError } from "./errors";
-import { encodeHeaderValue, LIVE_HEADERS } from "./live-headers";
+import { GatewayRuntimeError } from "../errors";
 import { parseRetryAfter } from "./retry-after";
 
 /** How to reach a live gateway. Header values are treated as secrets and never echoed. */

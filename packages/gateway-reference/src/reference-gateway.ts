@@ -1,8 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { evaluateCase, type Observed } from "@tau/gateway-contract";
-import { decodeHeaderValue, LIVE_HEADERS } from "./live-headers";
+import { decodeHeaderValue, evaluateCase, LIVE_HEADERS, type Observed } from "@tau/gateway-contract";
 
 /** Optional, seeded chaos for demos: added latency and a rate of injected 503s. */
 export interface ReferenceGatewayOptions {

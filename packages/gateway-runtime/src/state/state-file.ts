@@ -1,6 +1,6 @@
 import { lstat, readFile, rename } from "node:fs/promises";
 import { writeFileAtomic } from "@tau/event-store";
-import { GatewayRuntimeError } from "./errors";
+import { GatewayRuntimeError } from "../errors";
 import { emptyGatewayState, gatewayStateSchema, type GatewayState } from "./gateway-state";
 
 /** A parser message made safe for one terminal line: V8 quotes the file's own bytes in it. */

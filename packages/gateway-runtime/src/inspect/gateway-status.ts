@@ -1,9 +1,9 @@
 import { stat } from "node:fs/promises";
 import { readJsonl } from "@tau/event-store";
 import { classifyHealth, type HealthSnapshot } from "@tau/gateway-guardrail";
-import type { GatewayState } from "./gateway-state";
-import { readStateForInspect } from "./read-state";
-import { statePaths } from "./state-paths";
+import type { GatewayState } from "../state/gateway-state";
+import { readStateForInspect } from "../state/read-state";
+import { statePaths } from "../state/state-paths";
 
 /** The `--gateway-status-inspect` report (behavior.md §8), in wire names. */
 export interface GatewayStatus {

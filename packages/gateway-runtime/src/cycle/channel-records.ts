@@ -1,6 +1,6 @@
 import type { Drift, GatewayCase, Observed } from "@tau/gateway-contract";
-import type { TransportFailure } from "./driver";
-import type { RequestRecord } from "./gateway-state";
+import type { TransportFailure } from "../drivers/driver";
+import type { RequestRecord } from "../state/gateway-state";
 
 /** Source of every log entry this runner writes. */
 export const LOG_SOURCE = "tau-gateway-runner";

@@ -1,0 +1,2 @@
+export { createReferenceGateway } from "./reference-gateway";
+export type { ReferenceGateway, ReferenceGatewayOptions } from "./reference-gateway";
