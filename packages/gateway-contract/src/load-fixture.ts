@@ -1,6 +1,7 @@
 import { open } from "node:fs/promises";
 import { FixtureError } from "./errors";
 import type { Fixture } from "./fixture-schema";
+import { fixtureSha256, type FixtureSource } from "./fixture-source";
 import { parseFixture } from "./parse-fixture";
 
 /** Default upper bound on a fixture file's size: larger files are refused before reading. */
@@ -40,7 +41,7 @@ function tooLarge(path: string, size: string, maxBytes: number): FixtureError {
  * Reads at most `maxBytes` of a file. The size from stat is checked first, but only a read that
  * stops at the limit also bounds pipes, devices and files that grow while being read.
  */
-async function readCapped(path: string, maxBytes: number): Promise<string> {
+async function readCapped(path: string, maxBytes: number): Promise<Buffer> {
   const handle = await open(path, "r");
   try {
     const info = await handle.stat();
@@ -55,24 +56,30 @@ async function readCapped(path: string, maxBytes: number): Promise<string> {
       total += bytesRead;
       if (total > maxBytes) throw tooLarge(path, `more than ${maxBytes} bytes`, maxBytes);
     }
-    return Buffer.concat(chunks, total).toString("utf8");
+    return Buffer.concat(chunks, total);
   } finally {
     await handle.close();
   }
 }
 
-/** Reads and validates a fixture file. Files over `maxBytes` are refused without reading them whole. */
-export async function loadFixture(
+/** Reads and validates a fixture file, with its source (path and sha256 of its bytes). */
+export async function readFixtureFile(
   path: string,
   options: { maxBytes?: number } = {},
-): Promise<Fixture> {
+): Promise<{ fixture: Fixture; source: FixtureSource }> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_FIXTURE_BYTES;
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readCapped(path, maxBytes);
+    bytes = await readCapped(path, maxBytes);
   } catch (error) {
     if (FixtureError.isInstance(error)) throw error;
     throw ioFailure(path, error);
   }
-  return parseFixture(text, path);
+  const fixture = parseFixture(bytes.toString("utf8"), path);
+  return { fixture, source: { path, sha256: fixtureSha256(bytes) } };
+}
+
+/** Reads and validates a fixture file. Files over `maxBytes` are refused without reading them whole. */
+export async function loadFixture(path: string, options: { maxBytes?: number } = {}): Promise<Fixture> {
+  return (await readFixtureFile(path, options)).fixture;
 }

@@ -5,7 +5,7 @@ export type { DriverResult, GatewayDriver, TransportFailure } from "./drivers/dr
 export { GatewayRuntimeError } from "./errors";
 export type { GatewayRuntimeErrorCode } from "./errors";
 export { emptyGatewayState, gatewayStateSchema, STATE_SCHEMA_VERSION } from "./state/gateway-state";
-export type { GatewayState, GuardrailState, RequestRecord } from "./state/gateway-state";
+export type { CycleProvenance, GatewayState, GuardrailState, RequestRecord } from "./state/gateway-state";
 export { GatewayRuntime } from "./cycle/gateway-runtime";
 export type { RunCycleOptions, RunnerOptions } from "./cycle/gateway-runtime";
 export { readGatewayStatus } from "./inspect/gateway-status";

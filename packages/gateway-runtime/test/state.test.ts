@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -109,7 +110,32 @@ describe("state.json (behavior.md §5)", () => {
         last_retryable_failures: 0,
         updated_unix_ms: T0,
       },
+      last_cycle: {
+        fixture_sha256: null,
+        fixtures: [],
+        shard: null,
+        settings: {
+          queue_limit: 64,
+          processed_case_cap: 10000,
+          retry_max_attempts: 4,
+          guardrail_failure_streak_threshold: 3,
+          guardrail_retryable_failures_threshold: 5,
+        },
+      },
     });
+  });
+
+  it("records the fixture sources, their combined sha256 and the shard a cycle ran", async () => {
+    const stateDir = await makeStateDir();
+    const runtime = await openRuntime({ stateDir, clock: manualClock(T0).clock });
+    const fixtures = [{ path: "a.json", sha256: "b".repeat(64) }, { path: "b.json", sha256: "a".repeat(64) }];
+    const report = await runtime.runCycle(await loadSharedFixture("rollout-pass"), { provenance: { fixtures, shard: { index: 2, count: 3 } } });
+
+    const expectedSha = createHash("sha256").update(`${"a".repeat(64)}\n${"b".repeat(64)}`).digest("hex");
+    expect(report.provenance).toMatchObject({ fixture_sha256: expectedSha, fixtures, shard: { index: 2, count: 3 } });
+    expect((await readStateJson(stateDir)).last_cycle).toEqual(report.provenance);
+    const events = (await readFile(join(stateDir, "runtime-events.jsonl"), "utf8")).trim().split("\n");
+    expect(JSON.parse(events.at(-1) as string)).toMatchObject({ fixture_sha256: expectedSha, shard: { index: 2, count: 3 } });
   });
 
   it("records the failures of the last cycle in health and guardrail", async () => {

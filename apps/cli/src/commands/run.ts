@@ -1,4 +1,4 @@
-import { GatewayRuntime, loadFixture } from "@tau/gateway";
+import { GatewayRuntime, readFixtureFile } from "@tau/gateway";
 import { EXIT } from "../exit-codes";
 import type { Flags } from "../flags";
 import type { Io } from "../io";
@@ -10,7 +10,7 @@ import { liveDriverFromFlags, runnerSettingsFromFlags, stateDirFromFlags } from 
 export async function runCommand(flags: Flags, io: Io): Promise<number> {
   const settings = runnerSettingsFromFlags(flags);
   const failOnHold = flags.boolean("gateway-fail-on-hold");
-  const fixture = await loadFixture(flags.string("gateway-fixture") as string, {
+  const { fixture, source } = await readFixtureFile(flags.string("gateway-fixture") as string, {
     maxBytes: flags.integer("gateway-max-fixture-bytes"),
   });
   const driver = liveDriverFromFlags(flags);
@@ -29,6 +29,7 @@ export async function runCommand(flags: Flags, io: Io): Promise<number> {
     report = await runtime.runCycle(fixture, {
       ...(driver ? { driver } : {}),
       signal: controller.signal,
+      provenance: { fixtures: [source] },
       onProgress: ({ done, total }) => progress.update(done, total),
     });
   } finally {

@@ -7,6 +7,7 @@ import type {
   HealthClassification,
   HealthSnapshot,
 } from "@tau/gateway-guardrail";
+import type { CycleProvenance } from "../state/gateway-state";
 
 /** The outcome of one cycle: counters, health, gate, drift, and where it was written. */
 export interface CycleReport {
@@ -20,6 +21,8 @@ export interface CycleReport {
   gate: { gate: RolloutGate; reason_code: string };
   thresholds: GuardrailThresholds;
   drifts: Drift[];
+  /** What the cycle ran: fixture sources and their combined sha256, shard, settings. */
+  provenance: CycleProvenance;
   /** True when the cycle was cancelled; cases not reached are left for the next cycle. */
   aborted: boolean;
   statePath: string;
@@ -51,5 +54,7 @@ export function cycleEventLine(report: CycleReport): Record<string, unknown> {
     failure_streak: report.health.failure_streak,
     contract_drift_cases: s.contract_drift_cases,
     recovered_after_retry: s.recovered_after_retry,
+    fixture_sha256: report.provenance.fixture_sha256,
+    shard: report.provenance.shard,
   };
 }

@@ -1,7 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import { appendJsonl, ChannelStore, EventStoreError, lockDir, sweepTempFiles, type DirLock } from "@tau/event-store";
-import type { Fixture } from "@tau/gateway-contract";
+import { combinedFixtureSha256, type Fixture, type FixtureSource } from "@tau/gateway-contract";
 import {
   classifyHealth,
   cycleReasonCodes,
@@ -15,7 +15,7 @@ import type { GatewayDriver } from "../drivers/driver";
 import { GatewayRuntimeError } from "../errors";
 import { executeCase } from "./execute-case";
 import { forEachOrdered } from "./for-each-ordered";
-import type { GatewayState } from "../state/gateway-state";
+import type { CycleProvenance, GatewayState } from "../state/gateway-state";
 import { buildQueue } from "./queue";
 import { resolveSettings, type RunnerSettings } from "./runner-options";
 import { simulatedDriver } from "../drivers/simulated-driver";
@@ -37,6 +37,8 @@ export interface RunCycleOptions {
   driver?: GatewayDriver;
   signal?: AbortSignal;
   onProgress?: (progress: { done: number; total: number }) => void;
+  /** Recorded with the cycle (state.json `last_cycle`, events line): the fixture files and shard it ran. */
+  provenance?: { fixtures?: FixtureSource[]; shard?: { index: number; count: number } };
 }
 
 /** Channel-store actors persisted at once at the end of a cycle. */
@@ -153,6 +155,7 @@ export class GatewayRuntime {
       requests,
       health: verdict.health,
       guardrail: verdict.guardrail,
+      last_cycle: this.provenance(options.provenance),
     };
     const report: CycleReport = {
       fixtureName: fixture.name,
@@ -164,6 +167,7 @@ export class GatewayRuntime {
       gate: { gate: verdict.guardrail.gate, reason_code: verdict.guardrail.reason_code },
       thresholds: settings.thresholds,
       drifts: recorder.drifts,
+      provenance: nextState.last_cycle as CycleProvenance,
       aborted,
       statePath: this.paths.statePath,
       eventsPath: this.paths.eventsPath,
@@ -195,6 +199,23 @@ export class GatewayRuntime {
         last_failed_cases: summary.failed_cases,
         last_retryable_failures: summary.retryable_failures,
         updated_unix_ms: health.updated_unix_ms,
+      },
+    };
+  }
+
+  private provenance(given: RunCycleOptions["provenance"] = {}): CycleProvenance {
+    const fixtures = given.fixtures ?? [];
+    const { settings } = this;
+    return {
+      fixture_sha256: fixtures.length > 0 ? combinedFixtureSha256(fixtures) : null,
+      fixtures,
+      shard: given.shard ?? null,
+      settings: {
+        queue_limit: settings.queueLimit,
+        processed_case_cap: settings.processedCaseCap,
+        retry_max_attempts: settings.retryMaxAttempts,
+        guardrail_failure_streak_threshold: settings.thresholds.failureStreak,
+        guardrail_retryable_failures_threshold: settings.thresholds.retryableFailures,
       },
     };
   }

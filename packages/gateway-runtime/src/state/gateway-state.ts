@@ -45,6 +45,25 @@ export const guardrailStateSchema = z.object({
   updated_unix_ms: count,
 });
 
+/** What a cycle ran: which fixture content (and files), which shard, with which settings. */
+export const cycleProvenanceSchema = z.object({
+  /** combinedFixtureSha256 of `fixtures`; null when the embedder gave no fixture sources. */
+  fixture_sha256: z.string().nullable().default(null),
+  fixtures: z.array(z.object({ path: z.string(), sha256: z.string() })).default([]),
+  /** 1-based shard index and shard count; null for a run over the whole fixture. */
+  shard: z.object({ index: z.number().int().positive(), count: z.number().int().positive() }).nullable().default(null),
+  settings: z
+    .object({
+      queue_limit: z.number().int().positive(),
+      processed_case_cap: z.number().int().positive(),
+      retry_max_attempts: z.number().int().positive(),
+      guardrail_failure_streak_threshold: z.number().int().positive(),
+      guardrail_retryable_failures_threshold: z.number().int().positive(),
+    })
+    .nullable()
+    .default(null),
+});
+
 /** state.json. Fields missing in an older file take their defaults; wrong types do not parse. */
 export const gatewayStateSchema = z.object({
   schema_version: z.literal(STATE_SCHEMA_VERSION).default(STATE_SCHEMA_VERSION),
@@ -52,11 +71,14 @@ export const gatewayStateSchema = z.object({
   requests: z.array(requestRecordSchema).default([]),
   health: healthSnapshotSchema.default(() => healthSnapshotSchema.parse({})),
   guardrail: guardrailStateSchema.default(() => guardrailStateSchema.parse({})),
+  /** Absent until a cycle of this version has run. */
+  last_cycle: cycleProvenanceSchema.optional(),
 });
 
 export type RequestRecord = z.output<typeof requestRecordSchema>;
 export type GuardrailState = z.output<typeof guardrailStateSchema>;
 export type GatewayState = z.output<typeof gatewayStateSchema>;
+export type CycleProvenance = z.output<typeof cycleProvenanceSchema>;
 
 /** The state of a directory that has never run a cycle. */
 export function emptyGatewayState(): GatewayState {
