@@ -1,6 +1,15 @@
 import { mkdir } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
-import { appendJsonl, ChannelStore, EventStoreError, lockDir, sweepTempFiles, type DirLock } from "@tau/event-store";
+import {
+  appendJsonl,
+  appendJsonlRotated,
+  ChannelStore,
+  EventStoreError,
+  lockDir,
+  sweepTempFiles,
+  type DirLock,
+  type JsonlRotation,
+} from "@tau/event-store";
 import { combinedFixtureSha256, type Fixture, type FixtureSource } from "@tau/gateway-contract";
 import {
   classifyHealth,
@@ -30,6 +39,8 @@ export interface RunnerOptions {
   clock?: () => number;
   /** Receives non-fatal warnings, e.g. a quarantined state.json. Defaults to stderr. */
   onWarning?: (message: string) => void;
+  /** Rotate runtime-events.jsonl and the channel-store logs past a size (off by default). */
+  rotation?: JsonlRotation;
 }
 
 /** Per-cycle options: which gateway to talk to, cancellation, progress. */
@@ -39,6 +50,8 @@ export interface RunCycleOptions {
   onProgress?: (progress: { done: number; total: number }) => void;
   /** Recorded with the cycle (state.json `last_cycle`, events line): the fixture files and shard it ran. */
   provenance?: { fixtures?: FixtureSource[]; shard?: { index: number; count: number } };
+  /** Run every queued case even if an earlier cycle processed it (watch mode): no duplicate skips. */
+  reverify?: boolean;
 }
 
 /** Channel-store actors persisted at once at the end of a cycle. */
@@ -58,6 +71,7 @@ export class GatewayRuntime {
     private readonly lock: DirLock,
     private readonly clock: () => number,
     private readonly channelStore: ChannelStore,
+    private readonly rotation: JsonlRotation | undefined,
   ) {}
 
   /** Takes the state-dir lock (E_STATE_LOCKED if another runner holds it) and loads state. */
@@ -88,7 +102,9 @@ export class GatewayRuntime {
       // never renamed into place, so the real file holds all that counts: drop it silently.
       await sweepTempFiles(paths.stateDir);
       const state = await loadStateForRunner({ statePath: paths.statePath, nowUnixMs: clock(), onWarning });
-      return new GatewayRuntime(paths, settings, state, lock, clock, new ChannelStore(paths.channelStoreRoot));
+      const rotation = options.rotation;
+      const channelStore = new ChannelStore(paths.channelStoreRoot, rotation ? { rotation } : {});
+      return new GatewayRuntime(paths, settings, state, lock, clock, channelStore, rotation);
     } catch (error) {
       await lock.release();
       throw error;
@@ -122,7 +138,7 @@ export class GatewayRuntime {
     recorder.summary.queued_cases = queued.length;
     recorder.summary.backlog_cases = backlog;
 
-    const toRun = queued.filter((c) => {
+    const toRun = options.reverify ? queued : queued.filter((c) => {
       const duplicate = recorder.isProcessed(c);
       if (duplicate) recorder.skipDuplicate();
       return !duplicate;
@@ -245,7 +261,11 @@ export class GatewayRuntime {
         record: () => {},
       });
       await writeStateFile(this.paths.statePath, nextState);
-      if (!report.aborted) await appendJsonl(this.paths.eventsPath, [cycleEventLine(report)]);
+      if (!report.aborted) {
+        const line = [cycleEventLine(report)];
+        if (this.rotation) await appendJsonlRotated(this.paths.eventsPath, line, this.rotation);
+        else await appendJsonl(this.paths.eventsPath, line);
+      }
     } catch (error) {
       if (GatewayRuntimeError.isInstance(error)) throw error;
       const detail = error instanceof Error ? error.message : String(error);
