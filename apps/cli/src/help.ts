@@ -5,6 +5,7 @@ const GROUPS: { group: OptionSpec["group"]; title: string }[] = [
   { group: "runner", title: "Runner" },
   { group: "guardrail", title: "Guardrail" },
   { group: "live", title: "Live mode" },
+  { group: "watch", title: "Watch mode, metrics and log rotation" },
   { group: "serve", title: "Reference gateway (serve-reference)" },
   { group: "inspect", title: "Channel store" },
   { group: "output", title: "Output" },
@@ -41,6 +42,7 @@ Commands (shorthands for the modes):
   validate [FIXTURE]               validate a fixture without running it
   capabilities                     schema version, outcomes, error codes and methods supported
   serve-reference                  serve the simulated gateway over HTTP for live-mode runs
+  watch                            a cycle every interval; serves /gate /status /metrics /healthz
 
 ${sections.join("\n")}
 Every flag marked "env" can also be set with its variable: TAU_ + the flag name upper-cased,
@@ -60,5 +62,6 @@ Exit codes:
 Examples:
   tau-gateway --gateway-contract-runner --gateway-fixture fixtures/gateway-contract/rollout-pass.json
   tau-gateway --gateway-state-dir .tau/gateway --gateway-status-inspect --gateway-status-json
+  tau-gateway watch --gateway-target-url http://127.0.0.1:8080 --gateway-watch-interval-ms 10000
 `;
 }

@@ -2,7 +2,7 @@
 export interface OptionSpec {
   name: string;
   kind: "string" | "integer" | "boolean" | "list";
-  group: "mode" | "runner" | "guardrail" | "live" | "serve" | "inspect" | "output";
+  group: "mode" | "runner" | "guardrail" | "live" | "watch" | "serve" | "inspect" | "output";
   help: string;
   value?: string;
   default?: string | number;
@@ -39,6 +39,18 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: "gateway-request-timeout-ms", kind: "integer", group: "live", value: "MS", default: 10000, min: 1, env: true, help: "Give up on a request after MS (a transport error, retried)." },
   { name: "gateway-concurrency", kind: "integer", group: "live", value: "N", default: 8, min: 1, env: true, help: "Cases in flight at once; results are still recorded in queue order." },
   { name: "gateway-retry-max-delay-ms", kind: "integer", group: "live", value: "MS", default: 30000, min: 0, env: true, help: "Cap of one backoff wait, Retry-After included. In live mode the base delay defaults to 200 ms with full jitter." },
+  { name: "gateway-watch-interval-ms", kind: "integer", group: "watch", value: "MS", default: 30000, min: 0, env: true, help: "watch: start a cycle every MS (from the start of the previous one)." },
+  { name: "gateway-watch-count", kind: "integer", group: "watch", value: "N", min: 1, env: true, help: "watch: stop after N cycles (default: run until SIGTERM/SIGINT)." },
+  { name: "gateway-gate-min-cycles", kind: "integer", group: "watch", value: "N", default: 3, min: 1, env: true, help: "watch: the verdict is `inconclusive` until N cycles have completed." },
+  { name: "gateway-gate-stale-ms", kind: "integer", group: "watch", value: "MS", min: 1, env: true, help: "watch: hold with `gate_stale` when the newest completed cycle is older than MS (default: 3 x interval, at least 1 s)." },
+  { name: "gateway-gate-window", kind: "integer", group: "watch", value: "W", default: 1, min: 1, env: true, help: "watch: the window rule looks at the last W completed cycles (1 with max-holds 0: the newest cycle's gate)." },
+  { name: "gateway-gate-window-max-holds", kind: "integer", group: "watch", value: "K", default: 0, min: 0, env: true, help: "watch: hold with `window_hold_limit_exceeded` when more than K of the last W cycles held; up to K are tolerated (drift never is)." },
+  { name: "gateway-listen", kind: "string", group: "watch", value: "HOST:PORT", default: "127.0.0.1:9464", env: true, help: "watch: serve /gate, /status, /metrics, /healthz here ([IPV6]:PORT for IPv6; port 0 picks a free one)." },
+  { name: "gateway-listen-token", kind: "string", group: "watch", value: "TOKEN", env: true, secret: true, help: "watch: require `Authorization: Bearer TOKEN` on every route but /healthz; needed for a non-loopback --gateway-listen." },
+  { name: "gateway-listen-insecure", kind: "boolean", group: "watch", env: true, help: "watch: allow a non-loopback --gateway-listen without a token (e.g. inside a cluster network)." },
+  { name: "gateway-metrics-textfile", kind: "string", group: "watch", value: "PATH", env: true, help: "run: write the cycle's Prometheus metrics to PATH atomically (node_exporter textfile collector; name it *.prom)." },
+  { name: "gateway-events-max-bytes", kind: "integer", group: "watch", value: "BYTES", default: 0, min: 0, env: true, help: "Rotate runtime-events.jsonl and the channel-store logs to <file>.1, .2, ... once one holds BYTES (0: never)." },
+  { name: "gateway-events-max-files", kind: "integer", group: "watch", value: "N", default: 5, min: 1, env: true, help: "Rotated files kept per log; older ones are deleted." },
   { name: "port", kind: "integer", group: "serve", value: "PORT", default: 8080, min: 0, help: "serve-reference: port to listen on (0 picks a free one)." },
   { name: "host", kind: "string", group: "serve", value: "HOST", default: "127.0.0.1", help: "serve-reference: address to bind (loopback by default)." },
   { name: "latency-ms", kind: "integer", group: "serve", value: "MS", default: 0, min: 0, help: "serve-reference: added latency per request." },

@@ -1,10 +1,10 @@
-import { GatewayRuntime, readFixtureFile } from "@tau/gateway";
+import { GatewayMetrics, GatewayRuntime, readFixtureFile, simulatedDriver, timedDriver, writeCycleMetricsTextfile } from "@tau/gateway";
 import { EXIT } from "../exit-codes";
 import type { Flags } from "../flags";
 import type { Io } from "../io";
 import { createProgress } from "../progress";
 import { cycleReportJson, json, renderCycle, renderDrifts } from "../render";
-import { liveDriverFromFlags, runnerSettingsFromFlags, stateDirFromFlags } from "../runner-settings";
+import { liveDriverFromFlags, rotationFromFlags, runnerSettingsFromFlags, stateDirFromFlags } from "../runner-settings";
 
 /** `--gateway-contract-runner` / `tau-gateway run`: one cycle over the fixture. */
 export async function runCommand(flags: Flags, io: Io): Promise<number> {
@@ -14,9 +14,13 @@ export async function runCommand(flags: Flags, io: Io): Promise<number> {
     maxBytes: flags.integer("gateway-max-fixture-bytes"),
   });
   const driver = liveDriverFromFlags(flags);
+  const textfile = flags.string("gateway-metrics-textfile");
+  const metrics = textfile !== undefined ? new GatewayMetrics() : undefined;
+  const rotation = rotationFromFlags(flags);
   const runtime = await GatewayRuntime.open({
     stateDir: stateDirFromFlags(flags),
     settings,
+    ...(rotation ? { rotation } : {}),
     onWarning: (message) => io.err(`warning: ${message}\n`),
   });
   const controller = new AbortController();
@@ -26,8 +30,9 @@ export async function runCommand(flags: Flags, io: Io): Promise<number> {
   const progress = createProgress(io, "gateway runner:");
   let report;
   try {
+    const cycleDriver = metrics ? timedDriver(driver ?? simulatedDriver(), (o) => metrics.observeRequest(o)) : driver;
     report = await runtime.runCycle(fixture, {
-      ...(driver ? { driver } : {}),
+      ...(cycleDriver ? { driver: cycleDriver } : {}),
       signal: controller.signal,
       provenance: { fixtures: [source] },
       onProgress: ({ done, total }) => progress.update(done, total),
@@ -40,6 +45,7 @@ export async function runCommand(flags: Flags, io: Io): Promise<number> {
     await driver?.close();
   }
 
+  if (metrics && textfile !== undefined) await writeCycleMetricsTextfile({ path: textfile, metrics, report, completedUnixMs: Date.now() });
   if (flags.boolean("json")) io.out(json(cycleReportJson(report)));
   else io.out(renderCycle(io, report) + renderDrifts(io, report.drifts));
 
