@@ -59,7 +59,8 @@ export class GatewayWatcher {
   private readonly clock: () => number;
   private readonly recent: CompletedCycle[] = [];
   private completed = 0;
-  private cachedStatus: GatewayStatus | undefined;
+  private lastStatus: GatewayStatus | undefined;
+  private statusRead: { completed: number; done: Promise<void> } | undefined;
 
   constructor(private readonly options: GatewayWatcherOptions) {
     this.settings = resolveWatchSettings(options.settings);
@@ -78,9 +79,17 @@ export class GatewayWatcher {
     });
   }
 
-  /** The status report as of the last completed cycle, plus the current verdict. */
-  status(): WatchStatus {
-    return { ...this.cachedStatus, verdict: this.verdict() };
+  /**
+   * The status report as of the last completed cycle, plus the current verdict. Read from disk on
+   * demand, once per completed cycle (a 20k-case state takes a few hundred ms to read, which a
+   * watch should not pay every cycle when nobody asks); concurrent callers share one read.
+   */
+  async status(): Promise<WatchStatus> {
+    if (this.statusRead?.completed !== this.completed) {
+      this.statusRead = { completed: this.completed, done: this.readStatus() };
+    }
+    await this.statusRead.done;
+    return { ...this.lastStatus, verdict: this.verdict() };
   }
 
   /** Cycles until `count` is reached or `signal` aborts; resolves, never rejects for a cycle's failure. */
@@ -90,7 +99,6 @@ export class GatewayWatcher {
     onCycleError?: (error: unknown) => void;
   } = {}): Promise<WatchSummary> {
     const { signal } = input;
-    await this.refreshStatus();
     let index = 0;
     while (!signal?.aborted && (this.settings.count === undefined || index < this.settings.count)) {
       index++;
@@ -128,14 +136,12 @@ export class GatewayWatcher {
     this.completed++;
     this.recent.push({ gate: report.gate.gate, reasonCode: report.gate.reason_code, completedUnixMs });
     if (this.recent.length > this.settings.window) this.recent.shift();
-    await this.refreshStatus();
     return report;
   }
 
-  // Read between cycles only, so a rotation of the events log never races the reader.
-  private async refreshStatus(): Promise<void> {
+  private async readStatus(): Promise<void> {
     try {
-      this.cachedStatus = await readGatewayStatus(this.options.runtime.paths.stateDir);
+      this.lastStatus = await readGatewayStatus(this.options.runtime.paths.stateDir);
     } catch {
       // No state yet (before the first cycle) or unreadable: keep the last good report.
     }

@@ -69,7 +69,7 @@ export function createWatchServer(options: WatchServerOptions): WatchServer {
         sendJson(res, verdict.verdict === "pass" ? 200 : 503, verdict);
       },
     },
-    "/status": { methods: ["GET", "HEAD"], handle: (_req, res) => sendJson(res, 200, watcher.status()) },
+    "/status": { methods: ["GET", "HEAD"], handle: async (_req, res) => sendJson(res, 200, await watcher.status()) },
     "/metrics": {
       methods: ["GET", "HEAD"],
       handle: async (req, res) => {

@@ -31,7 +31,7 @@ describe("GatewayWatcher (behavior.md §11)", () => {
     const summary = await watcher.run({ onCycle: (e) => verdicts.push(`${e.index}:${e.verdict.verdict}:${e.report.summary.duplicate_skips}`) });
     expect(verdicts).toEqual(["1:inconclusive:0", "2:inconclusive:0", "3:pass:0"]);
     expect(summary).toMatchObject({ completedCycles: 3, interrupted: false, verdict: { verdict: "pass", cycles: 3 } });
-    const status = watcher.status();
+    const status = await watcher.status();
     expect(status.verdict.verdict).toBe("pass");
     expect(status.cycle_reports).toBe(3);
     expect(status.rollout_gate).toBe("pass");
@@ -46,7 +46,7 @@ describe("GatewayWatcher (behavior.md §11)", () => {
     });
     const summary = await watcher.run();
     expect(summary.verdict).toMatchObject({ verdict: "hold", reason_code: "failure_streak_threshold_exceeded" });
-    expect(watcher.status()).toMatchObject({ guardrail_failure_streak: 3, health_state: "failing" });
+    expect(await watcher.status()).toMatchObject({ guardrail_failure_streak: 3, health_state: "failing" });
   });
 
   it("a target outage fails cycles (health failing, verdict hold), never the watch", async () => {
