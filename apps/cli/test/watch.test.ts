@@ -6,24 +6,39 @@ import { DEFAULT_STATE_DIR, workspace } from "./helpers";
 
 const QUICK = ["--gateway-watch-interval-ms", "0", "--gateway-listen", "127.0.0.1:0"];
 
-/** Resolves with the first stdout text that matches, as the child prints it. */
-function waitForOutput(child: import("node:child_process").ChildProcess, pattern: RegExp): Promise<RegExpMatchArray> {
-  return new Promise((resolve, reject) => {
-    let seen = "";
-    const onData = (chunk: Buffer) => {
-      seen += chunk.toString("utf8");
-      const match = pattern.exec(seen);
-      if (match) {
-        child.stdout?.off("data", onData);
-        resolve(match);
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.once("exit", () => reject(new Error(`exited before printing ${pattern}: ${seen}`)));
+/** Collects a child's stdout from the start; `waitFor` resolves once it has printed a match. */
+function outputOf(child: import("node:child_process").ChildProcess): { waitFor(pattern: RegExp): Promise<RegExpMatchArray> } {
+  let seen = "";
+  let exited = false;
+  const waiters = new Set<() => void>();
+  child.stdout?.on("data", (chunk: Buffer) => {
+    seen += chunk.toString("utf8");
+    for (const check of waiters) check();
   });
+  child.once("exit", () => {
+    exited = true;
+    for (const check of waiters) check();
+  });
+  return {
+    waitFor: (pattern) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const match = pattern.exec(seen);
+          if (match) {
+            waiters.delete(check);
+            resolve(match);
+          } else if (exited) {
+            waiters.delete(check);
+            reject(new Error(`exited before printing ${pattern}: ${seen}`));
+          }
+        };
+        waiters.add(check);
+        check();
+      }),
+  };
 }
 
-describe("tau-gateway watch (behavior.md §11)", () => {
+describe("tau-gateway watch (behavior.md §11)", { timeout: 60_000 }, () => {
   it("runs --gateway-watch-count cycles, re-verifying every case, and reports the verdict", async () => {
     const ws = await workspace(["rollout-pass.json"]);
     const result = await ws.run(["watch", "--gateway-fixture", "fixtures/gateway-contract/rollout-pass.json", "--gateway-watch-count", "3", ...QUICK]);
@@ -57,8 +72,9 @@ describe("tau-gateway watch (behavior.md §11)", () => {
       "--gateway-listen",
       "127.0.0.1:0",
     ]);
-    const [, url] = await waitForOutput(running.child, /serving (http:\/\/[^/]+)\/gate/);
-    await waitForOutput(running.child, /watch cycle 1:/);
+    const output = outputOf(running.child);
+    const [, url] = await output.waitFor(/serving (http:\/\/[^/]+)\/gate/);
+    await output.waitFor(/watch cycle 1:/);
     const gate = await fetch(`${url}/gate`);
     expect(gate.status).toBe(200);
     expect(await gate.json()).toMatchObject({ verdict: "pass", cycles: 1 });
@@ -88,7 +104,7 @@ describe("tau-gateway watch (behavior.md §11)", () => {
       "60000",
       ...QUICK,
     ]);
-    await waitForOutput(running.child, /serving http/);
+    await outputOf(running.child).waitFor(/serving http/);
     // Let the first requests reach the (slow) gateway, then stop.
     await new Promise((resolve) => setTimeout(resolve, 300));
     const startedAt = performance.now();
@@ -126,7 +142,7 @@ describe("tau-gateway watch (behavior.md §11)", () => {
   });
 });
 
-describe("run --gateway-metrics-textfile and log rotation", () => {
+describe("run --gateway-metrics-textfile and log rotation", { timeout: 60_000 }, () => {
   it("writes the cycle's metrics for node_exporter's textfile collector, accepted by promtool", async () => {
     const ws = await workspace(["mixed-outcomes.json"]);
     const result = await ws.run(["run", "--gateway-metrics-textfile", "metrics/tau.prom"]);
