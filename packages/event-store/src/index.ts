@@ -14,4 +14,5 @@ export type { JsonlEntry } from "./read-jsonl.js";
 export { repairJsonl } from "./repair-jsonl.js";
 export type { JsonlRepair, RepairJsonlOptions } from "./repair-jsonl.js";
 export { writeFileAtomic } from "./write-file-atomic.js";
+export { writeJsonlAtomic } from "./write-jsonl-atomic.js";
 export { sweepTempFiles } from "./sweep-temp-files.js";

@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
-import { appendJsonl, ChannelStore, EventStoreError, lockDir, sweepTempFiles, type DirLock } from "@tau/event-store";
+import { appendJsonl, ChannelStore, EventStoreError, JsonlBatch, lockDir, sweepTempFiles, writeJsonlAtomic, type DirLock } from "@tau/event-store";
 import { combinedFixtureSha256, type Fixture, type FixtureSource } from "@tau/gateway-contract";
 import {
   classifyHealth,
@@ -20,6 +20,7 @@ import { buildQueue } from "./queue";
 import { resolveSettings, type RunnerSettings } from "./runner-options";
 import { simulatedDriver } from "../drivers/simulated-driver";
 import { loadStateForRunner, writeStateFile } from "../state/state-file";
+import type { LastCycleHeader } from "../state/last-cycle";
 import { statePaths, TRANSPORT, type StatePaths } from "../state/state-paths";
 
 /** How to open a state directory for running cycles. */
@@ -114,20 +115,22 @@ export class GatewayRuntime {
 
   private async cycle(fixture: Fixture, options: RunCycleOptions): Promise<CycleReport> {
     const started = performance.now();
+    const startedUnixMs = this.clock();
     const { settings } = this;
     const driver = options.driver ?? simulatedDriver();
     const recorder = new CycleRecorder(this.state, settings.processedCaseCap, this.clock);
-    const { queued, backlog } = buildQueue(fixture.cases, settings.queueLimit);
+    const { queued, backlog, backlogCases } = buildQueue(fixture.cases, settings.queueLimit);
     recorder.summary.discovered_cases = fixture.cases.length;
     recorder.summary.queued_cases = queued.length;
     recorder.summary.backlog_cases = backlog;
 
     const toRun = queued.filter((c) => {
       const duplicate = recorder.isProcessed(c);
-      if (duplicate) recorder.skipDuplicate();
+      if (duplicate) recorder.skipDuplicate(c);
       return !duplicate;
     });
     let aborted = false;
+    let recorded = 0;
     try {
       await forEachOrdered({
         items: toRun,
@@ -135,6 +138,7 @@ export class GatewayRuntime {
         work: (gatewayCase) => executeCase({ gatewayCase, driver, settings, ...(options.signal ? { signal: options.signal } : {}) }),
         record: (execution, gatewayCase, index) => {
           recorder.record(gatewayCase, execution);
+          recorded = index + 1;
           options.onProgress?.({ done: index + 1, total: toRun.length });
         },
       });
@@ -143,6 +147,8 @@ export class GatewayRuntime {
       if (!options.signal?.aborted) throw error;
       aborted = true;
     }
+    recorder.notRun(toRun.slice(recorded), "not_run");
+    recorder.notRun(backlogCases, "backlog");
 
     const summary = recorder.summary;
     const requests = recorder.sortedRequests();
@@ -173,7 +179,16 @@ export class GatewayRuntime {
       eventsPath: this.paths.eventsPath,
     };
 
-    await this.persist(recorder, requests, nextState, report);
+    const header: LastCycleHeader = {
+      kind: "cycle",
+      fixture_name: fixture.name,
+      driver: driver.name,
+      started_unix_ms: startedUnixMs,
+      finished_unix_ms: this.clock(),
+      aborted,
+      provenance: report.provenance,
+    };
+    await this.persist(recorder, requests, nextState, report, header);
     this.state = nextState;
     return report;
   }
@@ -230,6 +245,7 @@ export class GatewayRuntime {
     requests: GatewayState["requests"],
     nextState: GatewayState,
     report: CycleReport,
+    lastCycleHeader: LastCycleHeader,
   ): Promise<void> {
     try {
       // Actors are independent files: writing several at once overlaps their fsyncs.
@@ -244,6 +260,11 @@ export class GatewayRuntime {
         },
         record: () => {},
       });
+      // Before state.json: a crash between the two leaves last-cycle.jsonl one cycle ahead,
+      // which only a report reads, never the next cycle.
+      const head = new JsonlBatch();
+      head.add(lastCycleHeader);
+      await writeJsonlAtomic(this.paths.lastCyclePath, head, recorder.caseResults);
       await writeStateFile(this.paths.statePath, nextState);
       if (!report.aborted) await appendJsonl(this.paths.eventsPath, [cycleEventLine(report)]);
     } catch (error) {
