@@ -7,7 +7,7 @@ export type { EventStoreErrorCode, EventStoreErrorOptions } from "./errors.js";
 export { inspectJsonl } from "./inspect-jsonl.js";
 export { JsonlBatch } from "./jsonl-batch.js";
 export type { JsonlInspection } from "./inspect-jsonl.js";
-export { lockDir } from "./lock-dir.js";
+export { DEFAULT_LOCK_STALE_MS, lockDir } from "./lock-dir.js";
 export type { DirLock, LockDirOptions } from "./lock-dir.js";
 export { readJsonl } from "./read-jsonl.js";
 export type { JsonlEntry } from "./read-jsonl.js";

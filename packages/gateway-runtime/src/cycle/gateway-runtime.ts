@@ -30,6 +30,11 @@ export interface RunnerOptions {
   clock?: () => number;
   /** Receives non-fatal warnings, e.g. a quarantined state.json. Defaults to stderr. */
   onWarning?: (message: string) => void;
+  /**
+   * A state-dir lock written on another host or in another PID namespace is live while its
+   * heartbeat is younger than this (ms), and taken over once older. Default 30000.
+   */
+  lockStaleMs?: number;
 }
 
 /** Per-cycle options: which gateway to talk to, cancellation, progress. */
@@ -65,6 +70,10 @@ export class GatewayRuntime {
     const settings = resolveSettings(options.settings);
     const clock = options.clock ?? Date.now;
     const paths = statePaths(options.stateDir);
+    const { lockStaleMs } = options;
+    if (lockStaleMs !== undefined && (!Number.isSafeInteger(lockStaleMs) || lockStaleMs <= 0)) {
+      throw new GatewayRuntimeError("E_INVALID_OPTION", `lockStaleMs must be an integer greater than 0 (found ${lockStaleMs})`);
+    }
     try {
       await mkdir(paths.stateDir, { recursive: true });
     } catch (error) {
@@ -72,7 +81,7 @@ export class GatewayRuntime {
     }
     let lock: DirLock;
     try {
-      lock = await lockDir(paths.stateDir);
+      lock = await lockDir(paths.stateDir, lockStaleMs === undefined ? {} : { staleMs: lockStaleMs });
     } catch (error) {
       if (EventStoreError.isInstance(error) && error.code === "E_LOCKED") {
         throw new GatewayRuntimeError("E_STATE_LOCKED", error.message, {
@@ -231,6 +240,16 @@ export class GatewayRuntime {
     nextState: GatewayState,
     report: CycleReport,
   ): Promise<void> {
+    // If a frozen runner lost its lock to another one, it must not write over that runner's data
+    // (E_LOCKED, exit 5, before the first byte).
+    try {
+      await this.lock.assertHeld();
+    } catch (error) {
+      if (EventStoreError.isInstance(error) && error.code === "E_LOCKED") {
+        throw new GatewayRuntimeError("E_STATE_LOCKED", error.message, { cause: error });
+      }
+      throw error;
+    }
     try {
       // Actors are independent files: writing several at once overlaps their fsyncs.
       await forEachOrdered({
