@@ -74,9 +74,13 @@ export async function* scanLines(path: string, options: ScanOptions = {}): Async
       length: end - lineStart,
       oversized,
     });
+    // Reused while skipping the middle of an oversized line: nothing yielded points into it, so
+    // a 5 GB line costs one buffer instead of 5000 garbage ones (RSS stays flat).
+    let skipBuffer: Buffer | undefined;
     for (;;) {
-      // A fresh buffer per read: yielded lines are views into it and must stay valid.
-      const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+      // Otherwise a fresh buffer per read: yielded lines are views into it and must stay valid.
+      const skipping = oversizedHead !== undefined;
+      const chunk = skipping ? (skipBuffer ??= Buffer.allocUnsafe(CHUNK_BYTES)) : Buffer.allocUnsafe(CHUNK_BYTES);
       let bytesRead: number;
       try {
         ({ bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, null));
@@ -85,6 +89,8 @@ export async function* scanLines(path: string, options: ScanOptions = {}): Async
       }
       if (bytesRead === 0) break;
       const data = chunk.subarray(0, bytesRead);
+      // Once a line is found in it, lines after the oversized one may be views into this buffer.
+      if (skipping && data.indexOf(NEWLINE) !== -1) skipBuffer = undefined;
       let start = 0;
       for (let end = data.indexOf(NEWLINE, start); end !== -1; end = data.indexOf(NEWLINE, start)) {
         const piece = data.subarray(start, end);
