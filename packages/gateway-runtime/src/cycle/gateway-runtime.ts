@@ -19,7 +19,7 @@ import type { CycleProvenance, GatewayState } from "../state/gateway-state";
 import { buildQueue } from "./queue";
 import { resolveSettings, type RunnerSettings } from "./runner-options";
 import { simulatedDriver } from "../drivers/simulated-driver";
-import { loadStateForRunner, writeStateFile } from "../state/state-file";
+import { loadStateForRunner, prepareStateFile } from "../state/state-file";
 import { statePaths, TRANSPORT, type StatePaths } from "../state/state-paths";
 
 /** How to open a state directory for running cycles. */
@@ -159,6 +159,8 @@ export class GatewayRuntime {
     // the events log still describe the last complete cycle, so a partial run cannot turn green.
     const verdict = aborted ? this.previousVerdict() : this.verdict(summary, performance.now() - started);
     const nextState: GatewayState = {
+      // Unknown top-level fields of the loaded state.json are carried over, not dropped.
+      ...this.state,
       schema_version: this.state.schema_version,
       processed_case_keys: recorder.processedKeys(),
       requests,
@@ -250,6 +252,12 @@ export class GatewayRuntime {
       }
       throw error;
     }
+    // state.json is streamed to its temp file first and renamed in only after the channel store:
+    // the order on disk stays channel store -> state.json -> events line, and a state too large to
+    // write fails here, before a single channel-store entry exists.
+    const stateFile = await prepareStateFile(this.paths.statePath, nextState).catch((error: unknown) => {
+      throw this.persistError(error);
+    });
     try {
       // Actors are independent files: writing several at once overlaps their fsyncs.
       await forEachOrdered({
@@ -263,13 +271,20 @@ export class GatewayRuntime {
         },
         record: () => {},
       });
-      await writeStateFile(this.paths.statePath, nextState);
+      await stateFile.commit();
       if (!report.aborted) await appendJsonl(this.paths.eventsPath, [cycleEventLine(report)]);
     } catch (error) {
-      if (GatewayRuntimeError.isInstance(error)) throw error;
-      const detail = error instanceof Error ? error.message : String(error);
-      throw new GatewayRuntimeError("E_IO", `could not persist the cycle in ${this.paths.stateDir}: ${detail}`, { cause: error });
+      await stateFile.abort();
+      throw this.persistError(error);
     }
+  }
+
+  private persistError(error: unknown): Error {
+    if (GatewayRuntimeError.isInstance(error)) return error;
+    // A refused symlink or FIFO says which path; keep its code for embedders.
+    if (EventStoreError.isInstance(error) && error.code === "E_UNSAFE_PATH") return error;
+    const detail = error instanceof Error ? error.message : String(error);
+    return new GatewayRuntimeError("E_IO", `could not persist the cycle in ${this.paths.stateDir}: ${detail}`, { cause: error });
   }
 
   /** Releases the state-dir lock. Idempotent. */
