@@ -21,3 +21,5 @@ export { readJsonStream } from "./read-json-stream.js";
 export type { JsonFileRead, ReadJsonStreamOptions } from "./read-json-stream.js";
 export { JsonTooLargeError, writeJsonStream } from "./write-json-stream.js";
 export { MAX_LINE_BYTES } from "./scan-lines.js";
+export { checkPath } from "./check-path.js";
+export { makeDir } from "./make-dir.js";

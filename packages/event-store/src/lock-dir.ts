@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
 import type { FileHandle } from "node:fs/promises";
-import { link, lstat, mkdir, open, rename, unlink } from "node:fs/promises";
+import { link, lstat, open, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { EventStoreError } from "./errors.js";
 import { errnoCode, toIoError } from "./io-error.js";
 import { currentIdentity, type LockIdentity } from "./lock-identity.js";
+import { makeDir } from "./make-dir.js";
 import { isProcessAlive } from "./process-alive.js";
 import { openRegular } from "./safe-open.js";
 
@@ -372,7 +373,7 @@ export async function lockDir(dir: string, options: LockDirOptions = {}): Promis
   const heartbeatMs = positive("heartbeatMs", options.heartbeatMs ?? Math.max(1, Math.min(5_000, Math.floor(staleMs / 3))));
   const self = currentIdentity();
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDir(dir);
   } catch (error) {
     throw toIoError(error, "create directory", dir);
   }

@@ -6,21 +6,24 @@ import { EventStoreError } from "./errors.js";
 import { errnoCode, toIoError } from "./io-error.js";
 
 /** What a path turned out to be when it is not a regular file. */
-export function describeFileType(stats: Pick<Stats, "isSymbolicLink" | "isFIFO" | "isCharacterDevice" | "isBlockDevice" | "isSocket" | "isDirectory">): string {
+export function describeFileType(
+  stats: Pick<Stats, "isFile" | "isSymbolicLink" | "isFIFO" | "isCharacterDevice" | "isBlockDevice" | "isSocket" | "isDirectory">,
+): string {
+  if (stats.isFile()) return "a regular file";
   if (stats.isSymbolicLink()) return "a symbolic link";
   if (stats.isFIFO()) return "a FIFO (named pipe)";
   if (stats.isCharacterDevice()) return "a character device";
   if (stats.isBlockDevice()) return "a block device";
   if (stats.isSocket()) return "a socket";
   if (stats.isDirectory()) return "a directory";
-  return "not a regular file";
+  return "an unknown kind of file";
 }
 
 /** `E_UNSAFE_PATH` for a file the store will not read or write through. */
-export function unsafePathError(path: string, action: string, what: string): EventStoreError {
+export function unsafePathError(path: string, action: string, what: string, expected = "a regular file"): EventStoreError {
   return new EventStoreError(
     "E_UNSAFE_PATH",
-    `refusing to ${action} ${path}: it is ${what}, not a regular file (the runner never creates one; ` +
+    `refusing to ${action} ${path}: it is ${what}, not ${expected} (the runner never creates one; ` +
       `a link or special file there could lead outside the directory or block forever); remove it and run again`,
     { path },
   );

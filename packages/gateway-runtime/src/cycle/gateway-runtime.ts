@@ -1,6 +1,14 @@
-import { mkdir } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
-import { appendJsonl, ChannelStore, EventStoreError, lockDir, sweepTempFiles, type DirLock } from "@tau/event-store";
+import {
+  appendJsonl,
+  ChannelStore,
+  checkPath,
+  EventStoreError,
+  lockDir,
+  makeDir,
+  sweepTempFiles,
+  type DirLock,
+} from "@tau/event-store";
 import { combinedFixtureSha256, type Fixture, type FixtureSource } from "@tau/gateway-contract";
 import {
   classifyHealth,
@@ -75,7 +83,7 @@ export class GatewayRuntime {
       throw new GatewayRuntimeError("E_INVALID_OPTION", `lockStaleMs must be an integer greater than 0 (found ${lockStaleMs})`);
     }
     try {
-      await mkdir(paths.stateDir, { recursive: true });
+      await makeDir(paths.stateDir);
     } catch (error) {
       throw new GatewayRuntimeError("E_IO", `cannot create state directory ${paths.stateDir}: ${(error as Error).message}`, { cause: error });
     }
@@ -96,6 +104,11 @@ export class GatewayRuntime {
       // A runner killed mid-write leaves a temp copy of state.json as large as the state. It was
       // never renamed into place, so the real file holds all that counts: drop it silently.
       await sweepTempFiles(paths.stateDir);
+      // A planted symlink (or FIFO, device) in place of a state file or the channel store would
+      // make this runner read or write outside the state dir: refuse before touching anything.
+      await checkPath(paths.statePath, "file", "use");
+      await checkPath(paths.eventsPath, "file", "use");
+      await checkPath(paths.channelStoreRoot, "directory", "use");
       const state = await loadStateForRunner({ statePath: paths.statePath, nowUnixMs: clock(), onWarning });
       return new GatewayRuntime(paths, settings, state, lock, clock, new ChannelStore(paths.channelStoreRoot));
     } catch (error) {
@@ -252,6 +265,14 @@ export class GatewayRuntime {
       }
       throw error;
     }
+    // Every actor directory and file is checked before the first write: a refused symlink leaves
+    // nothing of this cycle half-written.
+    const actorWrites = recorder.actorWrites(requests);
+    try {
+      for (const writes of actorWrites) await this.channelStore.check(TRANSPORT, writes.actorId);
+    } catch (error) {
+      throw this.persistError(error);
+    }
     // state.json is streamed to its temp file first and renamed in only after the channel store:
     // the order on disk stays channel store -> state.json -> events line, and a state too large to
     // write fails here, before a single channel-store entry exists.
@@ -261,7 +282,7 @@ export class GatewayRuntime {
     try {
       // Actors are independent files: writing several at once overlaps their fsyncs.
       await forEachOrdered({
-        items: recorder.actorWrites(requests),
+        items: actorWrites,
         concurrency: PERSIST_CONCURRENCY,
         work: async (writes) => {
           const ref = { transport: TRANSPORT, channelId: writes.actorId };
