@@ -129,25 +129,37 @@ export async function readJsonStream(path: string, options: ReadJsonStreamOption
         j += 1;
       }
     } else {
-      for (; j < chunk.length; j += 1) {
-        const b = chunk[j] as number;
+      while (j < chunk.length) {
         if (c.inString) {
-          if (c.escaped) c.escaped = false;
-          else if (b === BACKSLASH) c.escaped = true;
-          else if (b === QUOTE) {
-            c.inString = false;
-            if (c.kind === "string") {
-              j += 1;
-              done = true;
-              break;
-            }
+          // Bodies are mostly long strings: jump to the next quote instead of walking every byte.
+          const quote = chunk.indexOf(QUOTE, j);
+          const end = quote === -1 ? chunk.length : quote;
+          // Backslashes right before `end` decide whether that quote is escaped (an odd run is).
+          let run = 0;
+          while (end - run - 1 >= j && chunk[end - run - 1] === BACKSLASH) run += 1;
+          const odd = (run + (end - run === j && c.escaped ? 1 : 0)) % 2 === 1;
+          if (quote === -1) {
+            c.escaped = odd;
+            j = chunk.length;
+            break;
           }
-        } else if (b === QUOTE) c.inString = true;
+          c.escaped = false;
+          j = quote + 1;
+          if (odd) continue;
+          c.inString = false;
+          if (c.kind === "string") {
+            done = true;
+            break;
+          }
+          continue;
+        }
+        const b = chunk[j] as number;
+        j += 1;
+        if (b === QUOTE) c.inString = true;
         else if (b === 0x7b || b === 0x5b) c.depth += 1;
         else if (b === 0x7d || b === 0x5d) {
           c.depth -= 1;
           if (c.depth === 0) {
-            j += 1;
             done = true;
             break;
           }

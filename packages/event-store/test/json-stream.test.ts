@@ -68,6 +68,21 @@ describe("readJsonStream", () => {
     expect(await readJsonStream(path)).toEqual({ ok: true, value: JSON.parse(JSON.stringify(value)) });
   });
 
+  it("gets escaped quotes and backslashes right where they straddle a 1 MiB read", async () => {
+    const dir = await tempDir();
+    const chunk = 1024 * 1024;
+    for (let shift = -4; shift <= 4; shift++) {
+      for (const tail of ['\\"', "\\\\", '\\\\\\"', "\\n"]) {
+        // The escape sequence starts `shift` bytes around the end of the first read.
+        const head = '{"a":"';
+        const text = `${head}${"x".repeat(chunk - head.length - 1 + shift)}${tail}y","b":[1,"\\\\"]}`;
+        const path = join(dir, `s${shift}.json`);
+        await writeFile(path, text);
+        expect(await readJsonStream(path)).toEqual({ ok: true, value: JSON.parse(text) });
+      }
+    }
+  });
+
   it("keeps a __proto__ key as data, and the last of duplicate keys, as JSON.parse does", async () => {
     const text = '{"__proto__":{"polluted":1},"a":1,"a":[2]}';
     const read = await readJsonStream(await fileWith(text));

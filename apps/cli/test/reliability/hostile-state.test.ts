@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { createWriteStream } from "node:fs";
-import { cp, mkdir, readdir, readFile, readlink, stat, symlink, unlink, utimes, writeFile } from "node:fs/promises";
+import { cp, mkdir, readdir, readFile, readlink, stat, symlink, utimes, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +14,7 @@ import {
   readState,
   runArgs,
   runCli,
+  SOAK,
   suiteDir,
   tempDir,
   tmpfsSupport,
@@ -226,12 +227,12 @@ describe("a state.json larger than V8's longest string (behavior.md §5)", () =>
     // 620 big records plus the successes of the cycle (1 in 50 cases is rejected, not recorded).
     expect(report.request_count).toBe(RECORDS + 10 - 1);
 
-    // And a second cycle reads back what the first one wrote.
-    const again = await runCli(runArgs(fixture, stateDir), { timeoutMs: 300_000 });
-    expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toMatch(/duplicate_skips=10/);
-    const tail = await readFile(statePath, { encoding: "utf8" }).catch((error: Error) => error.message);
-    expect(typeof tail).toBe("string");
-    void unlink;
+    // Under the soak, a second cycle too: the runner reads back what it wrote.
+    if (SOAK) {
+      const again = await runCli(runArgs(fixture, stateDir), { timeoutMs: 300_000 });
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toMatch(/duplicate_skips=10/);
+    }
+    console.log(`big-state figures: ${JSON.stringify({ stateBytesBefore: sizeBefore, stateBytesAfter: sizeAfter, runSeconds: Math.round(run.durationMs / 100) / 10, statusSeconds: Math.round(status.durationMs / 100) / 10 })}`);
   }, 600_000);
 });
