@@ -17,6 +17,7 @@ export async function runCommand(flags: Flags, io: Io): Promise<number> {
   const runtime = await GatewayRuntime.open({
     stateDir: stateDirFromFlags(flags),
     settings,
+    lockStaleMs: flags.integer("gateway-lock-stale-ms"),
     onWarning: (message) => io.err(`warning: ${message}\n`),
   });
   const controller = new AbortController();
