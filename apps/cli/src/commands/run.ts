@@ -21,6 +21,7 @@ export async function runCommand(flags: Flags, io: Io): Promise<number> {
     stateDir: stateDirFromFlags(flags),
     settings,
     ...(rotation ? { rotation } : {}),
+    lockStaleMs: flags.integer("gateway-lock-stale-ms"),
     onWarning: (message) => io.err(`warning: ${message}\n`),
   });
   const controller = new AbortController();

@@ -61,6 +61,7 @@ export async function watchCommand(flags: Flags, io: Io, args: string[]): Promis
       stateDir: stateDirFromFlags(flags),
       settings,
       ...(rotation ? { rotation } : {}),
+      lockStaleMs: flags.integer("gateway-lock-stale-ms"),
       onWarning: (message) => io.err(`warning: ${message}\n`),
     });
     const watcher = new GatewayWatcher({
