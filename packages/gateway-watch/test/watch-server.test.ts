@@ -84,6 +84,17 @@ describe("watch server routes (behavior.md §11)", () => {
     expect(text).not.toMatch(/^(process|nodejs)_/m);
   });
 
+  it("/metrics before any cycle is valid too (promtool), and the verdict reads inconclusive", async () => {
+    const { url } = await servedWatcher({ cycles: 0 });
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(promtoolCheck(text)).toEqual({ code: 0, output: "" });
+    expect(text).toContain('tau_gateway_verdict{verdict="inconclusive"} 1');
+    expect(text).toContain('tau_gateway_cycles_total{result="completed"} 0');
+    const head = await fetch(`${url}/metrics`, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe("");
+  });
+
   it("/healthz answers ok; unknown paths 404; other methods 405 with Allow", async () => {
     const { url } = await servedWatcher({});
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
