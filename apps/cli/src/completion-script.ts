@@ -116,7 +116,9 @@ function zshFlag(spec: OptionSpec): string[] {
 function zsh(): string {
   const commands = COMMANDS.map((c) => `    ${quote(`${c.name}:${describe(c.summary).replace(/:/g, "\\:")}`)}`);
   const argCases = COMMANDS.filter((c) => c.complete && c.complete.length > 0).map((c) => {
-    const positions = (c.complete ?? []).map((completion, index) => `${index + 2}) ${zshAction(completion)} ;;`).join(" ");
+    // Here an action is a command: a word list is offered with compadd, not as _arguments' (a b).
+    const command = (completion: ArgCompletion) => (Array.isArray(completion) ? `compadd -- ${completion.join(" ")}` : zshAction(completion));
+    const positions = (c.complete ?? []).map((completion, index) => `${index + 2}) ${command(completion)} ;;`).join(" ");
     return `        ${c.name}) case \${#line} in ${positions} esac ;;`;
   });
   return `#compdef ${BIN}

@@ -90,6 +90,39 @@ describe.skipIf(!has("zsh"))("tau-gateway completion zsh", { timeout: 60_000 }, 
   });
 });
 
+/**
+ * What an interactive zsh shows after typing `line` and TAB, with the script loaded by compinit:
+ * the output is read until `until` (a zsh glob) appears, so a completion that never comes fails
+ * the test by the exec timeout, and typed-ahead keys never race the completion.
+ */
+async function zshComplete(ws: Workspace, line: string, until: string): Promise<string> {
+  const driver = `
+zmodload zsh/zpty
+zpty -b z 'zsh -f -i'
+zpty -w z 'autoload -U compinit; compinit -u -d ${ws.path(".zcompdump")}; source ${ws.path("completion.zsh")}; PROMPT="> "; print RE""ADY'
+zpty -r z out '*READY*'
+zpty -w -n z $'${line}\t'
+zpty -r z out '${until}'
+print -r -- "$out"
+zpty -d z
+`;
+  const { stdout } = await exec("zsh", ["-f", "-c", driver], { cwd: ws.dir, timeout: 20_000 });
+  return stdout.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "");
+}
+
+describe.skipIf(!has("zsh"))("tau-gateway completion zsh, interactively", { timeout: 90_000 }, () => {
+  it("completes commands, sub-actions, flags and flag values in a real zsh", async () => {
+    const ws = await workspace();
+    await script(ws, "zsh");
+    expect(await zshComplete(ws, "tau-gateway sta", "*status*")).toContain("status");
+    const events = await zshComplete(ws, "tau-gateway events ", "*repair*");
+    expect(events).toMatch(/inspect\s+repair/);
+    expect(events).not.toContain("command not found");
+    expect(await zshComplete(ws, "tau-gateway run --gateway-queue-", "*limit*")).toContain("--gateway-queue-limit");
+    expect(await zshComplete(ws, "tau-gateway --color ", "*never*")).toMatch(/always\s+auto\s+never/);
+  });
+});
+
 describe("tau-gateway completion, bad shell", { timeout: 30_000 }, () => {
   it("exits 2 naming the supported shells", async () => {
     const ws = await workspace();
