@@ -2,7 +2,11 @@
 export interface OptionSpec {
   name: string;
   kind: "string" | "integer" | "boolean" | "list";
-  group: "mode" | "runner" | "guardrail" | "live" | "watch" | "serve" | "inspect" | "output";
+  group: "mode" | "runner" | "guardrail" | "live" | "watch" | "serve" | "inspect" | "setup" | "output";
+  /** One-letter alias, e.g. `h` for `-h`. */
+  short?: string;
+  /** The only values a string flag accepts (also offered by shell completion). */
+  choices?: readonly string[];
   help: string;
   value?: string;
   default?: string | number;
@@ -16,11 +20,11 @@ export interface OptionSpec {
 
 /** Every flag of tau-gateway; help text, parsing and env variables all come from this table. */
 export const OPTIONS: readonly OptionSpec[] = [
-  { name: "gateway-contract-runner", kind: "boolean", group: "mode", help: "Run one contract cycle over the fixture and persist it (same as `tau-gateway run`)." },
-  { name: "transport-health-inspect", kind: "string", group: "mode", value: "TRANSPORT", help: "Print the transport health of the state dir; TRANSPORT is `gateway` (same as `tau-gateway health`)." },
-  { name: "gateway-status-inspect", kind: "boolean", group: "mode", help: "Print the operator status and rollout gate of the state dir (same as `tau-gateway status`)." },
-  { name: "channel-store-inspect", kind: "string", group: "mode", value: "gateway/ACTOR", help: "Count the records and invalid lines of one actor's channel store." },
-  { name: "channel-store-repair", kind: "string", group: "mode", value: "gateway/ACTOR", help: "Move invalid lines of one actor's logs to <log>.corrupt-<unix_ms>, keeping the valid ones." },
+  { name: "gateway-contract-runner", env: true, kind: "boolean", group: "mode", help: "Run one contract cycle over the fixture and persist it (same as `tau-gateway run`)." },
+  { name: "transport-health-inspect", env: true, kind: "string", group: "mode", value: "TRANSPORT", help: "Print the transport health of the state dir; TRANSPORT is `gateway` (same as `tau-gateway health`)." },
+  { name: "gateway-status-inspect", env: true, kind: "boolean", group: "mode", help: "Print the operator status and rollout gate of the state dir (same as `tau-gateway status`)." },
+  { name: "channel-store-inspect", env: true, kind: "string", group: "mode", value: "gateway/ACTOR", help: "Count the records and invalid lines of one actor's channel store." },
+  { name: "channel-store-repair", env: true, kind: "string", group: "mode", value: "gateway/ACTOR", help: "Move invalid lines of one actor's logs to <log>.corrupt-<unix_ms>, keeping the valid ones." },
 
   { name: "gateway-fixture", kind: "string", group: "runner", value: "PATH", default: "fixtures/gateway-contract/mixed-outcomes.json", env: true, help: "Fixture file with the request cases and their expected outcomes." },
   { name: "gateway-state-dir", kind: "string", group: "runner", value: "DIR", default: ".tau/gateway", env: true, help: "State directory: state.json, runtime-events.jsonl, channel-store/." },
@@ -58,13 +62,17 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: "fail-rate", kind: "string", group: "serve", value: "RATE", default: "0", help: "serve-reference: fraction 0..1 of requests answered 503 (seeded)." },
   { name: "seed", kind: "integer", group: "serve", value: "N", default: 1, min: 0, help: "serve-reference: seed of the chaos." },
 
-  { name: "transport-health-json", kind: "boolean", group: "output", help: "Print the transport-health report as JSON." },
-  { name: "gateway-status-json", kind: "boolean", group: "output", help: "Print the status report as JSON." },
+  { name: "transport-health-json", env: true, kind: "boolean", group: "output", help: "Print the transport-health report as JSON." },
+  { name: "gateway-status-json", env: true, kind: "boolean", group: "output", help: "Print the status report as JSON." },
   { name: "channel-store-root", kind: "string", group: "inspect", value: "DIR", env: true, help: "Channel-store root for --channel-store-inspect/--channel-store-repair (default: <state-dir>/channel-store)." },
-  { name: "json", kind: "boolean", group: "output", help: "Print any report (run, health, status, channel store, capabilities) as JSON." },
+  { name: "force", kind: "boolean", group: "setup", help: "init: overwrite files that already exist." },
+
+  { name: "json", kind: "boolean", group: "output", help: "Print any report (run, health, status, channel store, events, capabilities, validate) as JSON." },
+  { name: "quiet", kind: "boolean", group: "output", short: "q", help: "No progress lines on stderr during a cycle." },
+  { name: "color", kind: "string", group: "output", value: "WHEN", default: "auto", choices: ["auto", "always", "never"], help: "Colour output: auto (on a terminal, unless NO_COLOR is set; FORCE_COLOR forces it), always or never." },
   { name: "debug", kind: "boolean", group: "output", help: "Show stack traces of unexpected errors." },
-  { name: "help", kind: "boolean", group: "output", help: "Show this help." },
-  { name: "version", kind: "boolean", group: "output", help: "Print the version." },
+  { name: "help", kind: "boolean", group: "output", short: "h", help: "Show help: of everything, or of one command (`tau-gateway run --help`)." },
+  { name: "version", kind: "boolean", group: "output", short: "v", help: "Print the version." },
 ];
 
 /** `--gateway-queue-limit` → `TAU_GATEWAY_QUEUE_LIMIT`. */

@@ -59,14 +59,16 @@ export async function openRegular(path: string, mode: SafeOpenMode, action: stri
       throw new EventStoreError("E_NOT_FOUND", `${path} does not exist`, { path, cause: error });
     }
     // ELOOP is what O_NOFOLLOW answers for a symlink; ENXIO is a FIFO opened for writing with no
-    // reader (O_NONBLOCK), EISDIR a directory: all "not a file we may use".
+    // reader (O_NONBLOCK). A directory stays a plain EISDIR I/O error, as it always was.
     if (code === "ELOOP") throw unsafePathError(path, action, "a symbolic link");
     if (code === "ENXIO") throw unsafePathError(path, action, "a FIFO (named pipe) or device");
-    if (code === "EISDIR") throw unsafePathError(path, action, "a directory");
     throw toIoError(error, action, path);
   }
   try {
     const stats = await handle.stat();
+    if (stats.isDirectory()) {
+      throw toIoError(Object.assign(new Error(`EISDIR: illegal operation on a directory, ${action} '${path}'`), { code: "EISDIR" }), action, path);
+    }
     if (!stats.isFile()) throw unsafePathError(path, action, describeFileType(stats));
   } catch (error) {
     await handle.close().catch(() => undefined);

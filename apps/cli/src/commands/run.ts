@@ -1,17 +1,22 @@
 import { GatewayMetrics, GatewayRuntime, readFixtureFile, simulatedDriver, timedDriver, writeCycleMetricsTextfile } from "@tau/gateway";
 import { EXIT } from "../exit-codes";
 import type { Flags } from "../flags";
+import { fixturePathFromFlags, withInitHint } from "../fixture-path";
 import type { Io } from "../io";
 import { createProgress } from "../progress";
 import { cycleReportJson, json, renderCycle, renderDrifts } from "../render";
 import { liveDriverFromFlags, rotationFromFlags, runnerSettingsFromFlags, stateDirFromFlags } from "../runner-settings";
 
-/** `--gateway-contract-runner` / `tau-gateway run`: one cycle over the fixture. */
-export async function runCommand(flags: Flags, io: Io): Promise<number> {
+/** `tau-gateway run [FIXTURE]` / `--gateway-contract-runner`: one cycle over the fixture. */
+export async function runCommand(flags: Flags, io: Io, args: string[]): Promise<number> {
   const settings = runnerSettingsFromFlags(flags);
   const failOnHold = flags.boolean("gateway-fail-on-hold");
-  const { fixture, source } = await readFixtureFile(flags.string("gateway-fixture") as string, {
+  const quiet = flags.boolean("quiet");
+  const fixturePath = fixturePathFromFlags(flags, args);
+  const { fixture, source } = await readFixtureFile(fixturePath.path, {
     maxBytes: flags.integer("gateway-max-fixture-bytes"),
+  }).catch((error: unknown) => {
+    throw withInitHint(error, fixturePath);
   });
   const driver = liveDriverFromFlags(flags);
   const textfile = flags.string("gateway-metrics-textfile");
@@ -28,7 +33,7 @@ export async function runCommand(flags: Flags, io: Io): Promise<number> {
   const interrupt = () => controller.abort();
   process.once("SIGINT", interrupt);
   process.once("SIGTERM", interrupt);
-  const progress = createProgress(io, "gateway runner:");
+  const progress = createProgress(io, { label: "gateway runner:", quiet });
   let report;
   try {
     const cycleDriver = metrics ? timedDriver(driver ?? simulatedDriver(), (o) => metrics.observeRequest(o)) : driver;

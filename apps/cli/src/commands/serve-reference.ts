@@ -6,7 +6,7 @@ import type { Flags } from "../flags";
 import type { Io } from "../io";
 
 /** `tau-gateway serve-reference`: the simulated gateway over HTTP until SIGINT/SIGTERM. */
-export async function serveReferenceCommand(flags: Flags, io: Io): Promise<number> {
+export async function serveReferenceCommand(flags: Flags, io: Io, _args: string[]): Promise<number> {
   const failRate = Number(flags.string("fail-rate"));
   if (!Number.isFinite(failRate) || failRate < 0 || failRate > 1) {
     throw new UsageError(`--fail-rate must be a number from 0 to 1 (found ${JSON.stringify(flags.string("fail-rate"))})`);

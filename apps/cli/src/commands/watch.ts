@@ -8,9 +8,9 @@ import {
   checkListenSecurity,
   type WatchCycleEvent,
 } from "@tau/gateway";
-import { UsageError } from "../errors";
 import { EXIT } from "../exit-codes";
 import type { Flags } from "../flags";
+import { fixturePathFromFlags, withInitHint } from "../fixture-path";
 import type { Io } from "../io";
 import { liveDriverFromFlags, rotationFromFlags, runnerSettingsFromFlags, stateDirFromFlags } from "../runner-settings";
 
@@ -26,9 +26,8 @@ function renderCycle(io: Io, { index, report, verdict }: WatchCycleEvent): strin
   );
 }
 
-/** `tau-gateway watch`: a cycle every interval, the verdict served over HTTP, until stopped. */
+/** `tau-gateway watch [FIXTURE]`: a cycle every interval, the verdict served over HTTP, until stopped. */
 export async function watchCommand(flags: Flags, io: Io, args: string[]): Promise<number> {
-  if (args.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args[0])} after "watch"`);
   const settings = runnerSettingsFromFlags(flags);
   const watchSettings = resolveWatchSettings({
     intervalMs: flags.integer("gateway-watch-interval-ms"),
@@ -44,8 +43,11 @@ export async function watchCommand(flags: Flags, io: Io, args: string[]): Promis
   // Checked before the state dir is locked: a refused address must not cost a lock.
   checkListenSecurity({ host: address.host, token, insecure });
   const failOnHold = flags.boolean("gateway-fail-on-hold");
-  const { fixture, source } = await readFixtureFile(flags.string("gateway-fixture") as string, {
+  const fixturePath = fixturePathFromFlags(flags, args);
+  const { fixture, source } = await readFixtureFile(fixturePath.path, {
     maxBytes: flags.integer("gateway-max-fixture-bytes"),
+  }).catch((error: unknown) => {
+    throw withInitHint(error, fixturePath);
   });
 
   const controller = new AbortController();
