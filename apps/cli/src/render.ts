@@ -3,7 +3,8 @@ import type { Io } from "./io";
 
 /** `value` as it appears after `key=`: bare when simple, JSON-quoted when it has spaces. */
 function formatValue(value: unknown): string {
-  if (typeof value === "string") return /^[^\s"=]*$/.test(value) && value.length > 0 ? value : JSON.stringify(value);
+  // Values can be ids from a fixture: escaped, they cannot drive the terminal or split the line.
+  if (typeof value === "string") return /^[^\s"=]*$/.test(value) && value.length > 0 ? printableText(value) : printableText(JSON.stringify(value));
   if (Array.isArray(value)) return value.join(",");
   if (typeof value === "object" && value !== null) {
     if (Object.keys(value).length === 0) return "none";

@@ -40,7 +40,7 @@ describe("hostile response bodies", () => {
 
   it("keeps a 100,000-deep body out of the observation and records the case as drift", async () => {
     const deep = `${'{"x":'.repeat(1)}${"[".repeat(100_000)}${"]".repeat(100_000)}}`;
-    const server = await startServer((_request, res) => res.writeHead(200, { "content-type": "application/json" }).end(deep));
+    const server = await startServer((_request, res) => void res.writeHead(200, { "content-type": "application/json" }).end(deep));
     const stateDir = await makeTempDir();
     const runtime = await openRuntime({ stateDir });
     const driver = liveDriver({ targetUrl: server.url });
@@ -57,14 +57,14 @@ describe("hostile response bodies", () => {
   });
 
   it("notes a body that is not JSON and keeps only its start", async () => {
-    const server = await startServer((_request, res) => res.writeHead(200, { "content-type": "text/html" }).end(`<html>${"x".repeat(5000)}`));
+    const server = await startServer((_request, res) => void res.writeHead(200, { "content-type": "text/html" }).end(`<html>${"x".repeat(5000)}`));
     const result = await liveDriver({ targetUrl: server.url }).execute(caseOf(successCase("html")), { attempt: 1 });
     expect((result as { note?: string }).note).toBe("response body is not JSON (content-type: text/html)");
     expect(String((result as { response_body: unknown }).response_body).length).toBeLessThan(1100);
   });
 
   it("keeps the note of a failed (retryable) answer in the channel-store entry", async () => {
-    const server = await startServer((_request, res) => res.writeHead(503, { "content-type": "text/plain" }).end("down"));
+    const server = await startServer((_request, res) => void res.writeHead(503, { "content-type": "text/plain" }).end("down"));
     const stateDir = await makeTempDir();
     const runtime = await openRuntime({ stateDir, settings: { retryMaxAttempts: 1 } });
     await runtime.runCycle(fixtureOf([successCase("down")]), { driver: liveDriver({ targetUrl: server.url }) });
