@@ -1,4 +1,4 @@
-import { capabilities, fixtureJsonSchema, loadFixture } from "@tau/gateway";
+import { capabilities, fixtureJsonSchema, loadFixture, printableText } from "@tau/gateway";
 import { EXIT } from "../exit-codes";
 import type { Flags } from "../flags";
 import type { Io } from "../io";
@@ -34,6 +34,6 @@ export async function validateCommand(flags: Flags, io: Io, path: string | undef
   const fixturePath = path ?? (flags.string("gateway-fixture") as string);
   const fixture = await loadFixture(fixturePath, { maxBytes: flags.integer("gateway-max-fixture-bytes") });
   if (flags.boolean("json")) io.out(json({ valid: true, path: fixturePath, name: fixture.name, cases: fixture.cases.length }));
-  else io.out(`${fixturePath}: valid fixture "${fixture.name}" with ${fixture.cases.length} case${fixture.cases.length === 1 ? "" : "s"}\n`);
+  else io.out(`${fixturePath}: valid fixture ${printableText(JSON.stringify(fixture.name))} with ${fixture.cases.length} case${fixture.cases.length === 1 ? "" : "s"}\n`);
   return EXIT.ok;
 }
