@@ -17,6 +17,11 @@ describe("createRedactor", () => {
     expect(redactor.value(clean)).toBe(clean);
   });
 
+  it("ignores strings under 4 characters, which would mask ordinary numbers and words", () => {
+    expect(createRedactor(["1", "abc"]).text("applied=1 abc")).toBe("applied=1 abc");
+    expect(createRedactor(["Bearer S"]).text("bad token Bearer S, S")).toBe("bad token ***, S");
+  });
+
   it("does nothing without secrets", () => {
     const none = createRedactor(["", ""]);
     expect(none.active).toBe(false);

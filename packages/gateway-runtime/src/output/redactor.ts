@@ -14,21 +14,24 @@ export interface Redactor {
   value<T>(value: T): T;
 }
 
-/** Shorter credential parts are not looked for on their own: they would mask ordinary words. */
-const MIN_CREDENTIAL_LENGTH = 4;
+/**
+ * Shorter strings are not looked for: `X-Debug: 1` is no secret, and masking every "1" would
+ * garble counters and bodies. Every real credential is longer.
+ */
+const MIN_SECRET_LENGTH = 4;
 
 function variants(secret: string): string[] {
   const out = [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)];
   // `Bearer S3CR3T` is often echoed without its scheme: look for the credential on its own too.
   const scheme = /^[A-Za-z][\w.+-]*\s+(\S.*)$/.exec(secret);
-  if (scheme?.[1] && scheme[1].length >= MIN_CREDENTIAL_LENGTH) out.push(...variants(scheme[1]));
+  if (scheme?.[1]) out.push(...variants(scheme[1]));
   return out;
 }
 
-/** A redactor for the given secrets (empty strings are ignored; longer secrets are replaced first). */
+/** A redactor for the given secrets (those under 4 characters are ignored; longer ones are replaced first). */
 export function createRedactor(secrets: Iterable<string>): Redactor {
   const set = new Set<string>();
-  for (const secret of secrets) for (const v of variants(secret)) if (v.length > 0) set.add(v);
+  for (const secret of secrets) for (const v of variants(secret)) if (v.length >= MIN_SECRET_LENGTH) set.add(v);
   const values = [...set].sort((a, b) => b.length - a.length);
   const text = (input: string): string => {
     let out = input;
