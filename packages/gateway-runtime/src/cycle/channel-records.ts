@@ -96,8 +96,7 @@ export function driftEntries(
  * endpoints come from the fixture: control characters are escaped so none can add a line.
  */
 export function renderMemory(actorId: string, records: readonly RequestRecord[]): string {
-  const lines = records.map(
-    (r) => `- ${printableText(r.case_id)} ${printableText(r.method)} ${printableText(r.endpoint)} status=${r.status_code} outcome=${r.outcome}`,
-  );
+  // One escape pass per line: the parts this runner adds hold no control characters.
+  const lines = records.map((r) => printableText(`- ${r.case_id} ${r.method} ${r.endpoint} status=${r.status_code} outcome=${r.outcome}`));
   return `# Tau Gateway Snapshot (${printableText(actorId)})\n\n${lines.join("\n")}\n`;
 }
