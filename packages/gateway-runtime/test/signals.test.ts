@@ -4,6 +4,7 @@ import { openRuntime, readJsonLines, readStateJson } from "./helpers/runtime";
 import { makeStateDir } from "./helpers/temp-dir";
 import { join } from "node:path";
 import { existsSync } from "node:fs";
+import { eventLoopYielder } from "../src/cycle/event-loop-yield";
 
 // behavior.md §10: a signal stops any cycle, simulated included. The simulated driver answers on
 // microtasks only; without yielding to the event loop the timer below would never fire and the
@@ -26,7 +27,7 @@ describe("cancelling a simulated cycle", () => {
 
   it("sees an abort during a long cycle of cases that each answer at once", { timeout: 60_000 }, async () => {
     const stateDir = await makeStateDir();
-    const runtime = await openRuntime({ stateDir, settings: { queueLimit: 200_000, processedCaseCap: 200_000 } });
+    const runtime = await openRuntime({ stateDir, settings: { queueLimit: 200_000, processedCaseCap: 200_000, concurrency: 8 } });
     const base = await loadSharedFixture("rollout-pass");
     const template = base.cases[0];
     const cases = Array.from({ length: 200_000 }, (_, n) => ({ ...template, case_id: `case-${n}` })) as typeof base.cases;
@@ -46,5 +47,23 @@ describe("cancelling a simulated cycle", () => {
     const state = await readStateJson(stateDir);
     expect((state.processed_case_keys as string[]).length).toBe(report.summary.applied_cases);
     expect(await readJsonLines(join(stateDir, "runtime-events.jsonl")).catch(() => [])).toEqual([]);
+  });
+});
+
+describe("eventLoopYielder", () => {
+  it("hands every lane the same pause, so no lane keeps the microtask queue busy", async () => {
+    const pauseDue = eventLoopYielder(0);
+    let first: Promise<void> | undefined;
+    for (let call = 0; call < 1000 && !first; call++) first = pauseDue();
+    expect(first).toBeInstanceOf(Promise);
+    // The other lanes ask next: they get the same macrotask to wait for.
+    expect(pauseDue()).toBe(first);
+    expect(pauseDue()).toBe(first);
+    let ranBetween = false;
+    setImmediate(() => (ranBetween = true));
+    await first;
+    expect(pauseDue()).toBeUndefined();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(ranBetween).toBe(true);
   });
 });

@@ -14,12 +14,23 @@ const STEPS_PER_CLOCK_READ = 128;
 export function eventLoopYielder(intervalMs = YIELD_INTERVAL_MS): () => Promise<void> | undefined {
   let steps = 0;
   let last = performance.now();
+  // Every lane of a concurrent cycle must wait for the same macrotask: while one lane still runs
+  // on microtasks, the loop never gets its turn and a signal waits for the whole cycle.
+  let pending: Promise<void> | undefined;
   return () => {
+    if (pending) return pending;
     if (++steps < STEPS_PER_CLOCK_READ) return undefined;
     steps = 0;
     const now = performance.now();
     if (now - last < intervalMs) return undefined;
     last = now;
-    return new Promise((resolve) => setImmediate(resolve));
+    pending = new Promise((resolve) =>
+      setImmediate(() => {
+        pending = undefined;
+        last = performance.now();
+        resolve();
+      }),
+    );
+    return pending;
   };
 }
