@@ -32,7 +32,11 @@ function valueAt(root: unknown, path: readonly PathKey[]): unknown {
 const MAX_SHOWN = 60;
 
 function shortText(text: string): string {
-  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 3)}...` : text;
+  if (text.length <= MAX_SHOWN) return text;
+  // Never cut a surrogate pair in half: the message would carry a lone surrogate.
+  const end = MAX_SHOWN - 3;
+  const high = text.charCodeAt(end - 1);
+  return `${text.slice(0, high >= 0xd800 && high <= 0xdbff ? end - 1 : end)}...`;
 }
 
 /** Characters that could break a message's line or drive a terminal. */
