@@ -108,7 +108,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "channel-store",
-    summary: "counts (inspect) or repair of one actor's channel store, REF = gateway/ACTOR",
+    summary: "record counts (inspect) or repair of one actor's channel store",
     usage: "channel-store inspect|repair gateway/ACTOR [--json]",
     args: { min: 2, max: 2 },
     complete: [["inspect", "repair"]],
@@ -147,7 +147,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "serve-reference",
     summary: "serve the simulated gateway over HTTP for live-mode runs",
-    usage: "serve-reference [--port PORT] [--host HOST] [flags]",
+    usage: "serve-reference [flags]",
     args: { min: 0, max: 0 },
     options: groups("serve"),
     examples: ["tau-gateway serve-reference --port 8080", "tau-gateway serve-reference --port 0 --fail-rate 0.2 --seed 7"],

@@ -13,5 +13,5 @@ export { evaluateVerdict, WATCH_REASON_CODES, WATCH_VERDICTS } from "./verdict";
 export type { CompletedCycle, WatchVerdict, WatchVerdictValue } from "./verdict";
 export { createWatchServer } from "./watch-server";
 export type { WatchServer, WatchServerOptions } from "./watch-server";
-export { MAX_TIMER_MS, resolveWatchSettings, watchSettingsSchema } from "./watch-settings";
+export { resolveWatchSettings, watchSettingsSchema } from "./watch-settings";
 export type { WatchSettings, WatchSettingsInput } from "./watch-settings";

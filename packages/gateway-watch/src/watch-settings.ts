@@ -1,8 +1,6 @@
+import { MAX_TIMER_MS } from "@tau/gateway-runtime";
 import { z } from "zod";
 import { WatchError } from "./errors";
-
-/** The longest wait a Node.js timer can hold (2^31 − 1 ms). */
-export const MAX_TIMER_MS = 2_147_483_647;
 
 const ms = (min: number) => z.number().int().min(min).max(MAX_TIMER_MS);
 

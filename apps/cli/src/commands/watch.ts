@@ -12,7 +12,9 @@ import { EXIT } from "../exit-codes";
 import type { Flags } from "../flags";
 import { fixturePathFromFlags, withInitHint } from "../fixture-path";
 import type { Io } from "../io";
-import { liveDriverFromFlags, rotationFromFlags, runnerSettingsFromFlags, stateDirFromFlags } from "../runner-settings";
+import { checkIntegerFlags } from "../flag-checks";
+import { redactError, redactingIo } from "../redacting-io";
+import { liveDriverFromFlags, redactorFromFlags, rotationFromFlags, runnerSettingsFromFlags, stateDirFromFlags } from "../runner-settings";
 
 /** How long the server may take to finish requests in flight once the watch stops. */
 const SERVER_CLOSE_DEADLINE_MS = 500;
@@ -26,8 +28,21 @@ function renderCycle(io: Io, { index, report, verdict }: WatchCycleEvent): strin
   );
 }
 
-/** `tau-gateway watch [FIXTURE]`: a cycle every interval, the verdict served over HTTP, until stopped. */
+/**
+ * `tau-gateway watch [FIXTURE]`: a cycle every interval, the verdict served over HTTP, until
+ * stopped. Like `run`, everything it prints passes the redactor of the target's secrets.
+ */
 export async function watchCommand(flags: Flags, io: Io, args: string[]): Promise<number> {
+  const redactor = redactorFromFlags(flags);
+  try {
+    return await watch(flags, redactingIo(io, redactor), args);
+  } catch (error) {
+    throw redactError(error, redactor);
+  }
+}
+
+async function watch(flags: Flags, io: Io, args: string[]): Promise<number> {
+  checkIntegerFlags(flags);
   const settings = runnerSettingsFromFlags(flags);
   const watchSettings = resolveWatchSettings({
     intervalMs: flags.integer("gateway-watch-interval-ms"),

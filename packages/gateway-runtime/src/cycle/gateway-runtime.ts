@@ -25,6 +25,7 @@ import { CycleRecorder } from "./cycle-recorder";
 import { cycleEventLine, type CycleReport } from "./cycle-report";
 import type { GatewayDriver } from "../drivers/driver";
 import { GatewayRuntimeError } from "../errors";
+import { eventLoopYielder } from "./event-loop-yield";
 import { executeCase } from "./execute-case";
 import { forEachOrdered } from "./for-each-ordered";
 import type { CycleProvenance, GatewayState } from "../state/gateway-state";
@@ -164,11 +165,14 @@ export class GatewayRuntime {
     });
     let aborted = false;
     let recorded = 0;
+    // One yielder for all lanes: the simulated driver never leaves the microtask queue on its own.
+    const yieldToEventLoop = eventLoopYielder();
     try {
       await forEachOrdered({
         items: toRun,
         concurrency: settings.concurrency,
-        work: (gatewayCase) => executeCase({ gatewayCase, driver, settings, ...(options.signal ? { signal: options.signal } : {}) }),
+        work: (gatewayCase) =>
+          executeCase({ gatewayCase, driver, settings, yieldToEventLoop, ...(options.signal ? { signal: options.signal } : {}) }),
         record: (execution, gatewayCase, index) => {
           recorder.record(gatewayCase, execution);
           recorded = index + 1;
