@@ -120,6 +120,31 @@ describe("tau-gateway watch (behavior.md §11)", { timeout: 60_000 }, () => {
     console.info(`watch stopped ${Math.round(tookMs)} ms after SIGTERM`);
   });
 
+  it("never prints the target's secrets (header values, URL userinfo), even when every request fails", async () => {
+    const ws = await workspace(["rollout-pass.json"]);
+    const result = await ws.run([
+      "watch",
+      "fixtures/gateway-contract/rollout-pass.json",
+      "--gateway-target-url",
+      "http://watchuser:watchpass-9f3@127.0.0.1:9",
+      "--gateway-target-header",
+      "X-Api-Key: tok-51d2e7",
+      "--gateway-retry-max-attempts",
+      "1",
+      "--gateway-watch-count",
+      "2",
+      "--gateway-gate-min-cycles",
+      "1",
+      ...QUICK,
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("watch stopped: cycles=2 verdict=hold");
+    for (const secret of ["watchpass-9f3", "tok-51d2e7"]) {
+      expect(result.stdout).not.toContain(secret);
+      expect(result.stderr).not.toContain(secret);
+    }
+  });
+
   it("refuses a non-loopback listen address without a token (exit 2), before taking the lock", async () => {
     const ws = await workspace(["mixed-outcomes.json"]);
     const result = await ws.run(["watch", "--gateway-listen", "0.0.0.0:0"]);
