@@ -71,10 +71,15 @@ export class Flags {
     const shown = spec.secret ? "***" : JSON.stringify(String(raw.value));
     if (!/^[+-]?\d+$/.test(text)) throw new UsageError(`${raw.from} must be an integer (found ${shown})`);
     const value = Number(text);
-    if (!Number.isSafeInteger(value)) throw new UsageError(`${raw.from} is too large (found ${shown})`);
+    if (!Number.isSafeInteger(value)) {
+      throw new UsageError(spec.max !== undefined ? `${raw.from} must be at most ${spec.max} (found ${shown})` : `${raw.from} is too large (found ${shown})`);
+    }
     const min = spec.min ?? 0;
     if (value < min) {
       throw new UsageError(min === 1 ? `${raw.from} must be greater than 0 (found ${value})` : `${raw.from} must be ${min} or greater (found ${value})`);
+    }
+    if (spec.max !== undefined && value > spec.max) {
+      throw new UsageError(`${raw.from} must be at most ${spec.max} (found ${value})`);
     }
     return value;
   }

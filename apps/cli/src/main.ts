@@ -80,7 +80,9 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     return await run(flags, io, args);
   } catch (error) {
     const { exitCodeForError, isExpectedError } = await import("./exit-codes");
-    const message = error instanceof Error ? error.message : String(error);
+    // Messages quote fixture and target text: escaped, it cannot drive the terminal.
+    const { printableText } = await import("@tau/gateway");
+    const message = printableText(error instanceof Error ? error.message : String(error), { multiline: true });
     io.err(`${(io.errColors ?? io.colors).red("error:")} ${message}\n`);
     if (debug && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
     else if (!isExpectedError(error)) io.err("(run again with --debug for the stack trace)\n");

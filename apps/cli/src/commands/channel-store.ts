@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { ChannelStore, TRANSPORT } from "@tau/gateway";
+import { ChannelStore, printableText, TRANSPORT } from "@tau/gateway";
 import { NotFoundError, UsageError } from "../errors";
 import { EXIT } from "../exit-codes";
 import type { Flags } from "../flags";
@@ -82,7 +82,7 @@ async function channelRepair(flags: Flags, io: Io, ref: string): Promise<number>
   } else {
     const line = (name: string, r: { kept: number; moved: number; corruptPath: string | null }) =>
       `${name}: kept=${r.kept} moved=${r.moved}${r.corruptPath ? ` corrupt_path=${r.corruptPath}` : ""}`;
-    io.out(`channel ${transport}/${channelId} (${report.dir})\n${line("log.jsonl", report.log)}\n${line("context.jsonl", report.context)}\n`);
+    io.out(`channel ${printableText(`${transport}/${channelId}`)} (${printableText(report.dir)})\n${line("log.jsonl", report.log)}\n${line("context.jsonl", report.context)}\n`);
   }
   return EXIT.ok;
 }

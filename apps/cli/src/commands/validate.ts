@@ -1,4 +1,4 @@
-import { FixtureError, loadFixture } from "@tau/gateway";
+import { FixtureError, loadFixture, printableText } from "@tau/gateway";
 import { EXIT } from "../exit-codes";
 import type { Flags } from "../flags";
 import { fixturePathFromFlags, withInitHint } from "../fixture-path";
@@ -35,6 +35,6 @@ export async function validateCommand(flags: Flags, io: Io, args: string[]): Pro
     throw withInitHint(error, fixture);
   }
   if (asJson) io.out(json({ valid: true, path: fixture.path, name: loaded.name, cases: loaded.cases.length, problems: [] }));
-  else io.out(`${fixture.path}: valid fixture "${loaded.name}" with ${loaded.cases.length} case${loaded.cases.length === 1 ? "" : "s"}\n`);
+  else io.out(`${fixture.path}: valid fixture ${printableText(JSON.stringify(loaded.name))} with ${loaded.cases.length} case${loaded.cases.length === 1 ? "" : "s"}\n`);
   return EXIT.ok;
 }
