@@ -22,7 +22,7 @@ beforeAll(async () => {
   consumer = install.dir;
   await writeConsumer(consumer, tarballs);
   await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd: consumer, timeout: 300_000 });
-}, 400_000);
+}, 600_000);
 
 afterAll(async () => {
   for (const cleanup of cleanups) await cleanup();
@@ -30,7 +30,7 @@ afterAll(async () => {
 
 const tarEntries = async (tarball: string) => (await run("tar", ["-tzf", tarball], { cwd: ROOT })).stdout.split("\n").filter(Boolean);
 
-describe("the packed tarballs", { timeout: 120_000 }, () => {
+describe("the packed tarballs", { timeout: 300_000 }, () => {
   it("are every library and the CLI", () => {
     expect([...tarballs.keys()].sort()).toEqual([...LIBRARIES, "@tau/gateway-cli"].sort());
   });
@@ -90,7 +90,7 @@ describe("the packed tarballs", { timeout: 120_000 }, () => {
   });
 });
 
-describe("installed outside the repository", { timeout: 120_000 }, () => {
+describe("installed outside the repository", { timeout: 300_000 }, () => {
   it("imports every library as ESM and runs a simulated cycle through @tau/gateway", async () => {
     const script = `
       import * as contract from "@tau/gateway-contract";
@@ -179,7 +179,7 @@ describe("installed outside the repository", { timeout: 120_000 }, () => {
     );
     const tsc = join(ROOT, "node_modules", "typescript", "bin", "tsc");
     for (const config of ["tsconfig.node16.json", "tsconfig.bundler.json"]) {
-      await run(process.execPath, [tsc, "-p", config], { cwd: consumer });
+      await run(process.execPath, [tsc, "-p", config], { cwd: consumer, timeout: 240_000 });
     }
   });
 
