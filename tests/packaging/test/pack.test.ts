@@ -99,14 +99,12 @@ describe("installed outside the repository", { timeout: 300_000 }, () => {
       import * as runtime from "@tau/gateway-runtime";
       import * as reference from "@tau/gateway-reference";
       import { GatewayRuntime, parseFixture } from "@tau/gateway";
-      import { mkdtempSync } from "node:fs";
-      import { tmpdir } from "node:os";
-      import { join } from "node:path";
       const fns = [contract.parseFixture, guardrail.evaluateGate, store.appendJsonl, runtime.simulatedDriver, reference.createReferenceGateway];
       if (fns.some((f) => typeof f !== "function")) throw new Error("missing export");
       const fixture = parseFixture(JSON.stringify({ schema_version: 1, name: "esm", cases: [{ case_id: "a", method: "GET", endpoint: "/v1/a", actor_id: "x",
         expected: { outcome: "success", status_code: 200, response_body: { status: "accepted", method: "GET", endpoint: "/v1/a", actor_id: "x" } } }] }));
-      const rt = await GatewayRuntime.open({ stateDir: join(mkdtempSync(join(tmpdir(), "tau-esm-")), "state") });
+      // Inside the consumer dir (the cwd), which the test removes.
+      const rt = await GatewayRuntime.open({ stateDir: ".tau/esm" });
       const report = await rt.runCycle(fixture, {});
       await rt.close();
       console.log(report.gate.gate);
