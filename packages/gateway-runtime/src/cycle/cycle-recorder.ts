@@ -14,11 +14,15 @@ import type { GatewayState, RequestRecord } from "../state/gateway-state";
 import type { CaseResultKind } from "../state/last-cycle";
 import { ProcessedKeys } from "./processed-keys";
 
-/** Everything one actor's channel gets at the end of a cycle. */
-export interface ActorWrites {
+/** Lines for one actor's log.jsonl and context.jsonl. */
+export interface ActorLines {
   actorId: string;
   log: JsonlBatch;
   context: JsonlBatch;
+}
+
+/** Everything one actor's channel gets at the end of a cycle. */
+export interface ActorWrites extends ActorLines {
   /** MEMORY.md text when a success changed the actor's records this cycle. */
   memory?: string;
 }
@@ -94,13 +98,15 @@ export class CycleRecorder {
   /** last-cycle.jsonl case lines, serialised as they come (see state/last-cycle.ts). */
   readonly caseResults = new JsonlBatch();
   private readonly actors = new Map<string, { log: JsonlBatch; context: JsonlBatch; memoryDirty: boolean }>();
+  private pendingBytesHint = 0;
 
   constructor(
     state: GatewayState,
     processedCaseCap: number,
     private readonly clock: () => number,
   ) {
-    this.requests = new Map(state.requests.map((r) => [r.case_key, r]));
+    this.requests = new Map();
+    for (const r of state.requests) this.requests.set(r.case_key, r);
     this.processed = new ProcessedKeys(processedCaseCap, state.processed_case_keys);
   }
 
@@ -171,6 +177,26 @@ export class CycleRecorder {
     }
   }
 
+  /**
+   * Hands over the lines of every actor whose log has reached `minBytes`, leaving it empty: the
+   * runtime appends them while the cycle goes on. Checked after each case, so cheap.
+   */
+  takeFullLines(minBytes: number): ActorLines[] {
+    if (this.pendingBytesHint < minBytes) return [];
+    const out: ActorLines[] = [];
+    let largest = 0;
+    for (const [actorId, actor] of this.actors) {
+      const bytes = actor.log.byteLength;
+      if (bytes >= minBytes) {
+        out.push({ actorId, log: actor.log, context: actor.context });
+        actor.log = new JsonlBatch();
+        actor.context = new JsonlBatch();
+      } else if (bytes > largest) largest = bytes;
+    }
+    this.pendingBytesHint = largest;
+    return out;
+  }
+
   private addEntries(actorId: string, entries: ChannelEntries, memoryDirty: boolean): void {
     if (actorId.length === 0) return;
     let actor = this.actors.get(actorId);
@@ -181,6 +207,9 @@ export class CycleRecorder {
     }
     actor.log.addSerialised(entries.log);
     actor.context.addSerialised(entries.context);
+    // Grows by every log line of any actor, so it bounds the largest actor log (give or take
+    // multi-byte text): takeFullLines scans the actors only once one could be full.
+    this.pendingBytesHint += entries.log.length + 1;
     actor.memoryDirty ||= memoryDirty;
   }
 

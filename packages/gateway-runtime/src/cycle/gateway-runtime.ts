@@ -9,6 +9,7 @@ import {
   snapshotHealth,
   type CycleSummary,
 } from "@tau/gateway-guardrail";
+import { ChannelWriter } from "./channel-writer";
 import { CycleRecorder } from "./cycle-recorder";
 import { cycleEventLine, type CycleReport } from "./cycle-report";
 import type { GatewayDriver } from "../drivers/driver";
@@ -44,6 +45,9 @@ export interface RunCycleOptions {
 
 /** Channel-store actors persisted at once at the end of a cycle. */
 const PERSIST_CONCURRENCY = 8;
+
+/** An actor's channel lines are appended during the cycle once its log holds this many bytes. */
+const CHANNEL_FLUSH_BYTES = 256 * 1024;
 
 const warnToStderr = (message: string) => process.stderr.write(`warning: ${message}\n`);
 
@@ -131,6 +135,7 @@ export class GatewayRuntime {
     });
     let aborted = false;
     let recorded = 0;
+    const channelWriter = new ChannelWriter(this.channelStore);
     try {
       await forEachOrdered({
         items: toRun,
@@ -138,13 +143,17 @@ export class GatewayRuntime {
         work: (gatewayCase) => executeCase({ gatewayCase, driver, settings, ...(options.signal ? { signal: options.signal } : {}) }),
         record: (execution, gatewayCase, index) => {
           recorder.record(gatewayCase, execution);
+          for (const lines of recorder.takeFullLines(CHANNEL_FLUSH_BYTES)) channelWriter.append(lines);
           recorded = index + 1;
           options.onProgress?.({ done: index + 1, total: toRun.length });
         },
       });
     } catch (error) {
       // A cancelled cycle still persists what it recorded: nothing observed is lost.
-      if (!options.signal?.aborted) throw error;
+      if (!options.signal?.aborted) {
+        await channelWriter.settle().catch(() => {});
+        throw error;
+      }
       aborted = true;
     }
     recorder.notRun(toRun.slice(recorded), "not_run");
@@ -188,7 +197,7 @@ export class GatewayRuntime {
       aborted,
       provenance: report.provenance,
     };
-    await this.persist(recorder, requests, nextState, report, header);
+    await this.persist({ recorder, channelWriter, requests, nextState, report, lastCycleHeader: header });
     this.state = nextState;
     return report;
   }
@@ -239,15 +248,22 @@ export class GatewayRuntime {
     return { health: this.state.health, guardrail: this.state.guardrail };
   }
 
-  /** Order matters for crash safety: a crash may repeat a log entry next run, never lose one. */
-  private async persist(
-    recorder: CycleRecorder,
-    requests: GatewayState["requests"],
-    nextState: GatewayState,
-    report: CycleReport,
-    lastCycleHeader: LastCycleHeader,
-  ): Promise<void> {
+  /**
+   * Order matters for crash safety: a crash may repeat a log entry next run, never lose one.
+   * Channel lines appended during the cycle are settled first, so the order stays channel store
+   * → last-cycle.jsonl → state.json → events line.
+   */
+  private async persist(options: {
+    recorder: CycleRecorder;
+    channelWriter: ChannelWriter;
+    requests: GatewayState["requests"];
+    nextState: GatewayState;
+    report: CycleReport;
+    lastCycleHeader: LastCycleHeader;
+  }): Promise<void> {
+    const { recorder, channelWriter, requests, nextState, report, lastCycleHeader } = options;
     try {
+      await channelWriter.settle();
       // Actors are independent files: writing several at once overlaps their fsyncs.
       await forEachOrdered({
         items: recorder.actorWrites(requests),
