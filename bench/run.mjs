@@ -10,7 +10,10 @@
 //                --variant "report=--gateway-report {out}/report.html"
 //   --runs       runs per scenario (default BENCH_RUNS or 5)
 // Env: BENCH_EVENTS_MB (default 1024), BENCH_RUNS (default 5), BENCH_COLD_RUNS (default 10),
-//      BENCH_MILLION_RUNS (default 3), BENCH_CHILD_TIMEOUT_MS (default 600000).
+//      BENCH_MILLION_RUNS (default 3), BENCH_CHILD_TIMEOUT_MS (default 600000),
+//      BENCH_RESULTS (default bench/RESULTS.md),
+//      BENCH_BASELINE_CLI: the tau-gateway.js of another build (e.g. a copy of main); the cycle,
+//      warm and million scenarios then run it too, interleaved, as a before/after row.
 // Every ratio compares medians of runs interleaved in the same process (scenario, floor, scenario,
 // floor, ...), so a change of machine load hits both sides alike. CPU seconds (user + sys of the
 // child, from /usr/bin/time) are reported beside wall time: on a shared machine they move far less.
@@ -27,6 +30,7 @@ const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH, "..");
 const WORK = join(BENCH, ".work");
 const CLI = join(ROOT, "apps/cli/bin/tau-gateway.js");
+const BASELINE_CLI = process.env.BENCH_BASELINE_CLI;
 
 const ALL_SCENARIOS = ["cycle", "warm", "million", "variants", "inspect", "cold", "live", "nginx"];
 const args = process.argv.slice(2);
@@ -115,12 +119,19 @@ async function measureInterleaved(specs, n) {
   return out;
 }
 
-/** A runner and its floor (or a variant and its base): the two sides of one ratio. */
-function pair(runner, floor) {
-  return { runner, floor, ratio: runner.median / floor.median, cpuRatio: runner.cpu / floor.cpu };
+/** A runner and its floor (or a variant and its base): the two sides of one ratio; optionally a baseline build's runs. */
+function pair(runner, floor, baseline) {
+  const p = { runner, floor, ratio: runner.median / floor.median, cpuRatio: runner.cpu / floor.cpu };
+  if (baseline) p.baseline = { runner: baseline, floor, ratio: baseline.median / floor.median, cpuRatio: baseline.cpu / floor.cpu };
+  return p;
 }
 
-const cycleArgs = (fixture, stateDir, n, extra = []) => [CLI, "run", "--gateway-fixture", fixture, "--gateway-state-dir", stateDir,
+/** The baseline build's side of a runner/floor measurement, when BENCH_BASELINE_CLI is set. */
+function baselineSpec(spec, argsFor) {
+  return BASELINE_CLI ? [{ ...spec, label: `${spec.label} [baseline]`, args: argsFor }] : [];
+}
+
+const cycleArgs = (fixture, stateDir, n, extra = [], cli = CLI) => [cli, "run", "--gateway-fixture", fixture, "--gateway-state-dir", stateDir,
   "--gateway-queue-limit", String(n), "--gateway-processed-case-cap", String(n), ...extra];
 
 function fixtureFile(n, seed = 42) {
@@ -134,12 +145,14 @@ async function cycleScenario(n) {
   const fixture = fixtureFile(n);
   const stateDir = join(WORK, `cycle-${n}`);
   const floorDir = join(WORK, `floor-cycle-${n}`);
-  const [runner, floor] = await measureInterleaved([
-    { label: `cycle ${n}`, args: () => cycleArgs(fixture, stateDir, n), prep: () => fresh(stateDir) },
+  const runnerSpec = { label: `cycle ${n}`, args: () => cycleArgs(fixture, stateDir, n), prep: () => fresh(stateDir) };
+  const [runner, floor, baseline] = await measureInterleaved([
+    runnerSpec,
     { label: `floor-cycle ${n}`, args: () => [join(BENCH, "floor-cycle.mjs"), fixture, floorDir], prep: () => fresh(floorDir) },
+    ...baselineSpec(runnerSpec, () => cycleArgs(fixture, stateDir, n, [], BASELINE_CLI)),
   ], RUNS);
   fresh(stateDir); fresh(floorDir);
-  return pair(runner, floor);
+  return pair(runner, floor, baseline);
 }
 
 // ---------------------------------------------------------------- 2. warm state dir
@@ -158,13 +171,15 @@ async function warmScenario(kind, n = 100000) {
   if (made.code !== 0) throw new Error(`warm template (${kind}): exit ${made.code}: ${made.stderr.slice(0, 300)}`);
   const stateDir = join(WORK, `warm-${kind}`);
   const floorDir = join(WORK, `floor-warm-${kind}`);
-  const [runner, floor] = await measureInterleaved([
-    { label: `warm cycle ${n} (${kind})`, args: () => cycleArgs(fixture, stateDir, n), prep: () => { fresh(stateDir); cpSync(template, stateDir, { recursive: true }); } },
+  const runnerSpec = { label: `warm cycle ${n} (${kind})`, args: () => cycleArgs(fixture, stateDir, n), prep: () => { fresh(stateDir); cpSync(template, stateDir, { recursive: true }); } };
+  const [runner, floor, baseline] = await measureInterleaved([
+    runnerSpec,
     { label: `floor-warm ${n} (${kind})`, args: () => [join(BENCH, "floor-cycle.mjs"), fixture, floorDir],
       prep: () => { fresh(floorDir); mkdirSync(floorDir, { recursive: true }); cpSync(join(template, "state.json"), join(floorDir, "state.json")); } },
+    ...baselineSpec(runnerSpec, () => cycleArgs(fixture, stateDir, n, [], BASELINE_CLI)),
   ], RUNS);
   fresh(stateDir); fresh(floorDir); fresh(template);
-  return pair(runner, floor);
+  return pair(runner, floor, baseline);
 }
 
 // ---------------------------------------------------------------- 3. a million cases
@@ -173,12 +188,15 @@ async function millionScenario(n = 1_000_000) {
   const sizeMB = statSync(fixture).size / 1048576;
   const stateDir = join(WORK, `cycle-${n}`);
   const floorDir = join(WORK, `floor-cycle-${n}`);
-  const [runner, floor] = await measureInterleaved([
-    { label: `cycle ${n}`, args: () => cycleArgs(fixture, stateDir, n, ["--gateway-max-fixture-bytes", String(1 << 30)]), prep: () => fresh(stateDir) },
+  const big = ["--gateway-max-fixture-bytes", String(1 << 30)];
+  const runnerSpec = { label: `cycle ${n}`, args: () => cycleArgs(fixture, stateDir, n, big), prep: () => fresh(stateDir) };
+  const [runner, floor, baseline] = await measureInterleaved([
+    runnerSpec,
     { label: `floor-cycle ${n}`, args: () => [join(BENCH, "floor-cycle.mjs"), fixture, floorDir], prep: () => fresh(floorDir) },
+    ...baselineSpec(runnerSpec, () => cycleArgs(fixture, stateDir, n, big, BASELINE_CLI)),
   ], MILLION_RUNS);
   fresh(stateDir); fresh(floorDir);
-  return { ...pair(runner, floor), sizeMB };
+  return { ...pair(runner, floor, baseline), sizeMB };
 }
 
 // ---------------------------------------------------------------- 4. capabilities on vs off
@@ -391,6 +409,10 @@ const failed = (...ms) => ms.find((m) => m?.error)?.error;
 const rows = [];
 /** One table row for a runner/floor pair; `checks(p)` gives the target's conditions. */
 function pairRow(scenario, p, target, checks) {
+  pairRowOnly(scenario, p, target, checks);
+  if (p.baseline) pairRowOnly(`${scenario} — baseline build (BENCH_BASELINE_CLI)`, p.baseline, target, checks);
+}
+function pairRowOnly(scenario, p, target, checks) {
   const err = failed(p.runner, p.floor);
   rows.push({ scenario, median: f(p.runner.median), floor: f(p.floor.median), ratio: x(p.ratio), cpu: x(p.cpuRatio),
     rss: `${mb(p.runner.peakRssMB)} (floor ${mb(p.floor.peakRssMB)})`, target,
@@ -480,6 +502,7 @@ Generated by \`npm run bench\` (bench/run.mjs). Real figures from the last run; 
 - Machine: ${sh("nproc")} CPUs (nproc), ${cpuModel}, ${(totalmem() / 1073741824).toFixed(1)} GiB total memory; load average at the end: ${sh("cut -d' ' -f1-3 /proc/loadavg")}
 - Node: ${process.version}; peak RSS and CPU seconds (user + sys) via ${HAVE_TIME ? "`/usr/bin/time -f \"%e %M %U %S\"`" : "`--import bench/rss-preload.mjs` (process.resourceUsage().maxRSS; no CPU figures)"}; wall time measured by the parent around each child (so it includes Node startup)
 - Runs: ${RUNS} per scenario (median), ${COLD_RUNS} for cold start, ${MILLION_RUNS} for 1M cases; sides of each ratio interleaved; events log ${results.inspect ? results.inspect.sizeMB.toFixed(0) : "—"} MB (BENCH_EVENTS_MB=${EVENTS_MB})
+- Baseline build: ${BASELINE_CLI ?? "none"}
 - Scenarios: ${opt.only.join(", ")}${notRun.length ? ` (not run this time: ${notRun.join(", ")})` : ""}; variants: ${opt.variants.length ? opt.variants.map((v) => v.name).join(", ") : "none"}
 - Total bench time: ${((Date.now() - t0) / 1000).toFixed(0)} s
 

@@ -27,9 +27,9 @@ export interface ActorWrites extends ActorLines {
   memory?: string;
 }
 
-function normalise(gatewayCase: GatewayCase): NormalisedCase {
+function normalise(gatewayCase: GatewayCase, key: string = caseKey(gatewayCase)): NormalisedCase {
   return {
-    caseKey: caseKey(gatewayCase),
+    caseKey: key,
     caseId: gatewayCase.case_id.trim(),
     method: normalizeMethod(gatewayCase.method),
     endpoint: gatewayCase.endpoint.trim(),
@@ -112,6 +112,15 @@ export class CycleRecorder {
 
   isProcessed(gatewayCase: GatewayCase): boolean {
     return this.processed.has(caseKey(gatewayCase));
+  }
+
+  /** Skips (and counts) the case if its key was processed in an earlier cycle; one key computation. */
+  skipIfProcessed(gatewayCase: GatewayCase): boolean {
+    const key = caseKey(gatewayCase);
+    if (!this.processed.has(key)) return false;
+    this.summary.duplicate_skips++;
+    this.caseResults.addSerialised(caseLine(normalise(gatewayCase, key), "duplicate"));
+    return true;
   }
 
   /** Counts a queued case skipped because its key was processed in an earlier cycle. */

@@ -128,11 +128,7 @@ export class GatewayRuntime {
     recorder.summary.queued_cases = queued.length;
     recorder.summary.backlog_cases = backlog;
 
-    const toRun = queued.filter((c) => {
-      const duplicate = recorder.isProcessed(c);
-      if (duplicate) recorder.skipDuplicate(c);
-      return !duplicate;
-    });
+    const toRun = queued.filter((c) => !recorder.skipIfProcessed(c));
     let aborted = false;
     let recorded = 0;
     const channelWriter = new ChannelWriter(this.channelStore);
