@@ -489,7 +489,7 @@ const sh = (c) => { try { return execSync(c, { encoding: "utf8" }).trim(); } cat
 const cpuModel = (() => { try { return (readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/) || [])[1] ?? cpus()[0]?.model; } catch { return cpus()[0]?.model; } })();
 const detail = (m) => `${m.label}: ${m.runs} runs, wall ${m.secs.map((s) => s.toFixed(3)).join(", ")} s; cpu ${m.cpus.map((s) => f(s, 2)).join(", ")} s; peak RSS ${m.rss.map((k) => mb(k / 1024)).join(", ")} MB${m.values.length ? `; value ${m.values.map((v) => f(v, 0)).join(", ")}` : ""}${m.error ? ` — ERROR ${m.error}` : ""}`;
 const all = [];
-const collect = (o) => { if (!o || typeof o !== "object") return; if (Array.isArray(o.secs) && o.label) { all.push(o); return; } for (const v of Object.values(o)) collect(v); };
+const collect = (o) => { if (!o || typeof o !== "object") return; if (Array.isArray(o.secs) && o.label) { if (!all.includes(o)) all.push(o); return; } for (const v of Object.values(o)) collect(v); };
 collect(results);
 const notMet = rows.filter((r) => r.verdict.startsWith("not met") || r.verdict.startsWith("failed"));
 const notRun = ALL_SCENARIOS.filter((s) => !wants(s));
