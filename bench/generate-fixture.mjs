@@ -18,9 +18,11 @@ const SUCCESS_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 const STATUS_BY_METHOD = { POST: 201, DELETE: 202 };
 
 /**
- * @param {{cases?: number, actors?: number, malformedRatio?: number, seed?: number, name?: string}} opts
+ * `staticAnswer` ({status_code, response_body}) makes every success case expect that one answer,
+ * for a target that answers every request alike (the nginx live scenario).
+ * @param {{cases?: number, actors?: number, malformedRatio?: number, seed?: number, name?: string, staticAnswer?: {status_code: number, response_body: object}}} opts
  */
-export function generateFixture({ cases = 1000, actors = 8, malformedRatio = 0.02, seed = 1, name } = {}) {
+export function generateFixture({ cases = 1000, actors = 8, malformedRatio = 0.02, seed = 1, name, staticAnswer } = {}) {
   const rnd = mulberry32(seed);
   const out = [];
   for (let i = 0; i < cases; i++) {
@@ -48,11 +50,9 @@ export function generateFixture({ cases = 1000, actors = 8, malformedRatio = 0.0
     if (method === "POST" || method === "PUT" || method === "PATCH") {
       c.body = { task: "summarize", priority: rnd() < 0.5 ? "normal" : "high", n: i };
     }
-    c.expected = {
-      outcome: "success",
-      status_code: STATUS_BY_METHOD[method] ?? 200,
-      response_body: { status: "accepted", method, endpoint, actor_id },
-    };
+    c.expected = staticAnswer
+      ? { outcome: "success", status_code: staticAnswer.status_code, response_body: staticAnswer.response_body }
+      : { outcome: "success", status_code: STATUS_BY_METHOD[method] ?? 200, response_body: { status: "accepted", method, endpoint, actor_id } };
     out.push(c);
   }
   return {

@@ -6,9 +6,10 @@ import { toIoError } from "./io-error.js";
 import { writeAll } from "./write-all.js";
 import { JsonlBatch, serialiseRecord } from "./jsonl-batch.js";
 
-// Batches above this are written in several appends of whole lines, so 100k records never need
-// one giant buffer; below it a batch is a single append that concurrent appenders cannot split.
-const CHUNK_CHARS = 4 * 1024 * 1024;
+// Batches above this are written in several appends of whole lines (the batch's own buffers), so
+// 100k records never need one giant buffer; below it a batch is a single append that concurrent
+// appenders cannot split.
+const CHUNK_BYTES = 4 * 1024 * 1024;
 
 /**
  * Appends each record as one JSON line, in one append (or a few appends of whole lines for
@@ -18,11 +19,13 @@ const CHUNK_CHARS = 4 * 1024 * 1024;
  */
 export async function appendJsonl(path: string, records: readonly unknown[] | JsonlBatch): Promise<void> {
   // Serialise everything before touching the file, so a bad record leaves the file unchanged.
-  const lines =
-    records instanceof JsonlBatch
-      ? records.toLines()
-      : records.map((record, index) => serialiseRecord(record, index, `appendJsonl(${path})`));
-  if (lines.length === 0) return;
+  let batch: JsonlBatch;
+  if (records instanceof JsonlBatch) batch = records;
+  else {
+    batch = new JsonlBatch();
+    records.forEach((record, index) => batch.addSerialised(serialiseRecord(record, index, `appendJsonl(${path})`)));
+  }
+  if (batch.size === 0) return;
   try {
     await mkdir(dirname(path), { recursive: true });
     // No-follow: a planted symlink must not make us append outside the directory (E_UNSAFE_PATH).
@@ -31,20 +34,15 @@ export async function appendJsonl(path: string, records: readonly unknown[] | Js
     try {
       const { size } = await handle.stat();
       created = size === 0;
-      let text = "";
       if (size > 0) {
         const last = Buffer.alloc(1);
         await handle.read(last, 0, 1, size - 1);
-        if (last[0] !== 0x0a) text = "\n";
+        if (last[0] !== 0x0a) await writeAll(handle, "\n");
       }
-      for (const line of lines) {
-        text += line + "\n";
-        if (text.length >= CHUNK_CHARS) {
-          await writeAll(handle, text);
-          text = "";
-        }
-      }
-      if (text.length > 0) await writeAll(handle, text);
+      const chunks = batch.chunks();
+      // A small batch goes out in one write, so a concurrent appender cannot land inside it.
+      if (batch.byteLength <= CHUNK_BYTES) await writeAll(handle, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+      else for (const chunk of chunks) await writeAll(handle, chunk);
       await handle.datasync();
     } finally {
       await handle.close();

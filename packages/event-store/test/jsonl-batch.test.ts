@@ -25,6 +25,22 @@ describe("JsonlBatch", () => {
     expect(batch.toLines()).toEqual(['{"ok":true}']);
   });
 
+  it("keeps every line whole and in order across its buffers, multi-byte text included", async () => {
+    const batch = new JsonlBatch();
+    const records = Array.from({ length: 5000 }, (_, n) => ({ n, text: `é€😀 ${"x".repeat(n % 97)}` }));
+    for (const record of records) batch.add(record);
+    batch.addSerialised(JSON.stringify({ big: "y".repeat(3 * 1024 * 1024) }));
+    expect(batch.chunks().length).toBeGreaterThan(1);
+    const path = join(await tempDir(), "log.jsonl");
+    await appendJsonl(path, batch);
+    const lines = (await readFile(path, "utf8")).split("\n");
+    expect(lines.pop()).toBe("");
+    expect(lines).toHaveLength(5001);
+    expect(lines.slice(0, 5000).map((line) => JSON.parse(line))).toEqual(records);
+    expect(JSON.parse(lines[5000] as string).big).toHaveLength(3 * 1024 * 1024);
+    expect(batch.toLines()).toEqual(lines);
+  });
+
   it("appends nothing (and creates no file) for an empty batch", async () => {
     const path = join(await tempDir(), "never.jsonl");
     await appendJsonl(path, new JsonlBatch());

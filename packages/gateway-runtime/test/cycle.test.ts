@@ -1,3 +1,4 @@
+import { mkdir, stat } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import type { GatewayCase } from "@tau/gateway-contract";
 import { describe, expect, it } from "vitest";
@@ -419,5 +420,37 @@ describe("cases of one cycle", () => {
     expect([...new Set(driver.calls.map((c) => c.caseId))]).toEqual(["a-case", "b-case", "c-case"]);
     const log = await readJsonLines(`${actorDir(stateDir, "ops-bot")}/log.jsonl`);
     expect(log.map((e) => (e.payload as { case_id: string }).case_id)).toEqual(["a-case", "b-case", "c-case"]);
+  });
+
+  it("a cycle longer than one channel append keeps every actor's log whole and in queue order", async () => {
+    const stateDir = await makeStateDir();
+    const runtime = await openRuntime({ stateDir, settings: { queueLimit: 4500, processedCaseCap: 4500 } });
+    // ~300 bytes of log per case: 3 x 1500 cases is several appends per actor during the cycle.
+    const ids = Array.from({ length: 4500 }, (_, i) => `case-${String(i).padStart(5, "0")}`);
+    const actors = ["ops-a", "ops-b", "ops-c"];
+    await runtime.runCycle(fixtureOf(ids.map((id, i) => successCase(id, { actor_id: actors[i % 3] }))), { driver: recordingDriver(simulatedAnswer) });
+    for (const [k, actor] of actors.entries()) {
+      const log = await readJsonLines(`${actorDir(stateDir, actor)}/log.jsonl`);
+      const context = await readJsonLines(`${actorDir(stateDir, actor)}/context.jsonl`);
+      const mine = ids.filter((_, i) => i % 3 === k);
+      expect(log.map((e) => (e.payload as { case_id: string }).case_id)).toEqual(mine);
+      expect(context.map((e) => (e.text as string).split(" ")[2])).toEqual(mine);
+    }
+  });
+
+  it("a channel append that fails during the cycle fails it before state.json is written", async () => {
+    const stateDir = await makeStateDir();
+    const runtime = await openRuntime({ stateDir, settings: { queueLimit: 2000 } });
+    const ids = Array.from({ length: 2000 }, (_, i) => `case-${i}`);
+    // After the cycle's up-front checks, a directory appears where the log file should be: every
+    // append to it fails (refused as not a regular file).
+    const driver = recordingDriver(async (c) => {
+      if (c.case_id === "case-0") await mkdir(`${actorDir(stateDir, "ops-bot")}/log.jsonl`, { recursive: true });
+      return simulatedAnswer(c);
+    });
+    await expect(runtime.runCycle(fixtureOf(ids.map((id) => successCase(id))), { driver })).rejects.toMatchObject({
+      code: "E_UNSAFE_PATH",
+    });
+    await expect(stat(`${stateDir}/state.json`)).rejects.toMatchObject({ code: "ENOENT" });
   });
 });

@@ -1,3 +1,5 @@
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readLastCycle, statePaths } from "../src";
 import { fixtureOf, retryableCase, successCase, unsupportedMethodCase } from "./helpers/fixtures";
@@ -85,5 +87,39 @@ describe("last-cycle.jsonl", () => {
       expect.arrayContaining(["b"]),
       ["c", "not_run"],
     ]);
+  });
+
+  it("writes every case line and channel line as plain JSON, awkward characters escaped", async () => {
+    const stateDir = await makeStateDir();
+    const odd = 'q"uote\\back\nline\u2028é😀';
+    const fixture = fixtureOf([
+      successCase(`a-${odd}`, { actor_id: `actor-${odd}` }),
+      successCase("b-drift", {}, { status_code: 204 }),
+      unsupportedMethodCase("c-malformed"),
+      successCase("d-transport"),
+      retryableCase("e-retryable"),
+    ]);
+    const driver = recordingDriver((c) =>
+      c.case_id === "d-transport" ? { outcome: "transport_error", error_code: "ECONNRESET", message: `reset ${odd}` } : simulatedAnswer(c),
+    );
+    const runtime = await openRuntime({ stateDir, clock: manualClock(T0).clock, settings: { retryMaxAttempts: 1 } });
+    await runtime.runCycle(fixture, { driver });
+
+    const files = [statePaths(stateDir).lastCyclePath];
+    const channels = join(stateDir, "channel-store", "gateway");
+    for (const dir of await readdir(channels)) files.push(join(channels, dir, "log.jsonl"), join(channels, dir, "context.jsonl"));
+    let lines = 0;
+    for (const file of files) {
+      for (const line of (await readFile(file, "utf8")).split("\n").slice(0, -1)) {
+        // Re-serialising gives the same bytes: valid JSON, members in the documented order.
+        expect(JSON.stringify(JSON.parse(line))).toBe(line);
+        lines++;
+      }
+    }
+    expect(lines).toBe(1 + 5 + 2 * 5);
+    const last = await readLastCycle(statePaths(stateDir).lastCyclePath);
+    expect(last?.cases.map((c) => c.result)).toEqual(["applied", "drift", "malformed", "failed", "failed"]);
+    expect(last?.cases[0]?.actor_id).toBe(`actor-${odd}`);
+    expect(last?.cases[3]).toMatchObject({ outcome: "transport_error", status_code: 0, error_code: "ECONNRESET", message: `reset ${odd}` });
   });
 });

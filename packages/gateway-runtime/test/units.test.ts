@@ -97,6 +97,12 @@ describe("ProcessedKeys", () => {
     expect(new ProcessedKeys(2, ["k1", "k2", "k3", "k4"]).toArray()).toEqual(["k3", "k4"]);
   });
 
+  it("loads repeated keys as if added one by one", () => {
+    // "a" is kept at its first place, so it is the oldest when "c" pushes past the cap.
+    expect(new ProcessedKeys(2, ["a", "b", "a", "c"]).toArray()).toEqual(["b", "c"]);
+    expect(new ProcessedKeys(3, ["a", "b", "a"]).toArray()).toEqual(["a", "b"]);
+  });
+
   it("keeps the place of a key added again", () => {
     const keys = new ProcessedKeys(3, ["a", "b"]);
     keys.add("a");

@@ -15,22 +15,34 @@ export interface NormalisedCase {
   actorId: string;
 }
 
+/** One case's log.jsonl and context.jsonl lines, already serialised. */
 export interface ChannelEntries {
-  log: Record<string, unknown>;
-  context: Record<string, unknown>;
+  log: string;
+  context: string;
 }
 
-function entries(c: NormalisedCase, payload: Record<string, unknown>, text: string, nowUnixMs: number): ChannelEntries {
+const str = JSON.stringify as (value: string) => string;
+
+/**
+ * The log and context lines of a case, written out by hand: byte for byte what JSON.stringify
+ * gives for `{ timestamp_unix_ms, direction, event_key, source, payload: { outcome, case_id,
+ * method, endpoint, ...rest } }` and `{ timestamp_unix_ms, role, text }`, without building either
+ * object. `rest` is the payload's remaining members, serialised (starting with a comma) or "".
+ */
+function entries(c: NormalisedCase, outcome: string, rest: string, text: string, nowUnixMs: number): ChannelEntries {
+  const ts = String(nowUnixMs);
   return {
-    log: {
-      timestamp_unix_ms: nowUnixMs,
-      direction: "system",
-      event_key: c.caseKey,
-      source: LOG_SOURCE,
-      payload: { outcome: payload.outcome, case_id: c.caseId, method: c.method, endpoint: c.endpoint, ...payload },
-    },
-    context: { timestamp_unix_ms: nowUnixMs, role: "system", text },
+    log:
+      `{"timestamp_unix_ms":${ts},"direction":"system","event_key":${str(c.caseKey)},"source":"${LOG_SOURCE}",` +
+      `"payload":{"outcome":${str(outcome)},"case_id":${str(c.caseId)},"method":${str(c.method)},"endpoint":${str(c.endpoint)}${rest}}}`,
+    context: `{"timestamp_unix_ms":${ts},"role":"system","text":${str(text)}}`,
   };
+}
+
+/** `,"name":value` as JSON.stringify writes an object member; "" when the value has no JSON form. */
+function member(name: string, value: unknown): string {
+  const json = JSON.stringify(value);
+  return json === undefined ? "" : `,"${name}":${json}`;
 }
 
 /** log.jsonl and context.jsonl entries for an answered case (success or malformed). */
@@ -38,20 +50,18 @@ export function observedEntries(c: NormalisedCase, observed: Observed, nowUnixMs
   if (observed.outcome === "success") {
     return entries(
       c,
-      { outcome: observed.outcome, status_code: observed.status_code, response_body: observed.response_body },
+      observed.outcome,
+      member("status_code", observed.status_code) + member("response_body", observed.response_body),
       `gateway case ${c.caseId} applied method=${c.method} endpoint=${c.endpoint} status=${observed.status_code}`,
       nowUnixMs,
     );
   }
   return entries(
     c,
-    {
-      outcome: observed.outcome,
-      status_code: observed.status_code,
-      error_code: observed.error_code,
-      // Why the answer was unusual (a body too large, too deep, not JSON) must outlive the cycle.
-      ...(observed.note !== undefined ? { note: observed.note } : {}),
-    },
+    observed.outcome,
+    // The note says why an answer was unusual (a body too large, too deep, not JSON): it must
+    // outlive the cycle. member() writes nothing for an absent note.
+    member("status_code", observed.status_code) + member("error_code", observed.error_code) + member("note", observed.note),
     `gateway case ${c.caseId} outcome=${observed.outcome} error_code=${observed.error_code} status=${observed.status_code}`,
     nowUnixMs,
   );
@@ -61,7 +71,8 @@ export function observedEntries(c: NormalisedCase, observed: Observed, nowUnixMs
 export function transportFailureEntries(c: NormalisedCase, failure: TransportFailure, nowUnixMs: number): ChannelEntries {
   return entries(
     c,
-    { outcome: failure.outcome, status_code: 0, error_code: failure.error_code, message: failure.message },
+    failure.outcome,
+    member("status_code", 0) + member("error_code", failure.error_code) + member("message", failure.message),
     `gateway case ${c.caseId} outcome=${failure.outcome} error_code=${failure.error_code} status=0`,
     nowUnixMs,
   );
@@ -77,15 +88,13 @@ export function driftEntries(
 ): ChannelEntries {
   return entries(
     c,
-    {
-      outcome: "contract_drift",
-      status_code: observed.status_code,
-      error_code: observed.error_code,
-      expected: gatewayCase.expected,
-      observed,
-      differences: drift.differences,
-      ...(drift.note !== undefined ? { note: drift.note } : {}),
-    },
+    "contract_drift",
+    member("status_code", observed.status_code) +
+      member("error_code", observed.error_code) +
+      member("expected", gatewayCase.expected) +
+      member("observed", observed) +
+      member("differences", drift.differences) +
+      member("note", drift.note),
     `gateway case ${c.caseId} outcome=contract_drift error_code=${observed.error_code} status=${observed.status_code}`,
     nowUnixMs,
   );

@@ -11,21 +11,25 @@ import {
 } from "./channel-records";
 import type { CaseExecution } from "./execute-case";
 import type { GatewayState, RequestRecord } from "../state/gateway-state";
-import type { CaseResult, CaseResultKind } from "../state/last-cycle";
+import type { CaseResultKind } from "../state/last-cycle";
 import { ProcessedKeys } from "./processed-keys";
 
-/** Everything one actor's channel gets at the end of a cycle. */
-export interface ActorWrites {
+/** Lines for one actor's log.jsonl and context.jsonl. */
+export interface ActorLines {
   actorId: string;
   log: JsonlBatch;
   context: JsonlBatch;
+}
+
+/** Everything one actor's channel gets at the end of a cycle. */
+export interface ActorWrites extends ActorLines {
   /** MEMORY.md text when a success changed the actor's records this cycle. */
   memory?: string;
 }
 
-function normalise(gatewayCase: GatewayCase): NormalisedCase {
+function normalise(gatewayCase: GatewayCase, key: string = caseKey(gatewayCase)): NormalisedCase {
   return {
-    caseKey: caseKey(gatewayCase),
+    caseKey: key,
     caseId: gatewayCase.case_id.trim(),
     method: normalizeMethod(gatewayCase.method),
     endpoint: gatewayCase.endpoint.trim(),
@@ -33,8 +37,29 @@ function normalise(gatewayCase: GatewayCase): NormalisedCase {
   };
 }
 
-function caseLine(c: NormalisedCase, result: CaseResultKind): CaseResult {
-  return { kind: "case", case_key: c.caseKey, case_id: c.caseId, method: c.method, endpoint: c.endpoint, actor_id: c.actorId, result, attempts: 0 };
+const str = JSON.stringify as (value: string) => string;
+
+/** `,"name":value` as JSON.stringify writes an object member; "" when the value has no JSON form. */
+function member(name: string, value: unknown): string {
+  const json = JSON.stringify(value);
+  return json === undefined ? "" : `,"${name}":${json}`;
+}
+
+/**
+ * The members every last-cycle case line starts with (see CaseResult in state/last-cycle.ts),
+ * written by hand: a line per case is the hottest serialisation of a cycle. Byte for byte what
+ * JSON.stringify gives for the same object; no closing brace.
+ */
+function caseLineStart(c: NormalisedCase, result: CaseResultKind, attempts: number): string {
+  return (
+    `{"kind":"case","case_key":${str(c.caseKey)},"case_id":${str(c.caseId)},"method":${str(c.method)},` +
+    `"endpoint":${str(c.endpoint)},"actor_id":${str(c.actorId)},"result":"${result}","attempts":${attempts}`
+  );
+}
+
+/** The last-cycle line of a case that did not run. */
+function caseLine(c: NormalisedCase, result: CaseResultKind): string {
+  return `${caseLineStart(c, result, 0)}}`;
 }
 
 const RESULT_OF: Record<CaseExecution["kind"], CaseResultKind> = {
@@ -45,24 +70,19 @@ const RESULT_OF: Record<CaseExecution["kind"], CaseResultKind> = {
 };
 
 /** The last-cycle line of a case that ran: bodies only where they differ from the contract. */
-function executionLine(c: NormalisedCase, execution: CaseExecution): CaseResult {
+function executionLine(c: NormalisedCase, execution: CaseExecution): string {
   const o = execution.observed;
-  const line: CaseResult = {
-    ...caseLine(c, RESULT_OF[execution.kind]),
-    attempts: execution.attempts,
-    outcome: o.outcome,
-    status_code: o.outcome === "transport_error" ? 0 : o.status_code,
-    error_code: o.error_code,
-    duration_ms: Math.round(execution.durationMs * 1000) / 1000,
-  };
-  if (o.outcome === "transport_error") line.message = o.message;
-  else if (execution.kind === "failed" || execution.kind === "drift") line.response_body = o.response_body;
-  if (execution.transientAttempts.length > 0) line.failed_attempts = execution.transientAttempts;
-  if (execution.kind === "drift") {
-    line.differences = execution.drift.differences;
-    if (execution.drift.note !== undefined) line.note = execution.drift.note;
-  }
-  return line;
+  const transport = o.outcome === "transport_error";
+  let line =
+    caseLineStart(c, RESULT_OF[execution.kind], execution.attempts) +
+    `,"outcome":${str(o.outcome)},"status_code":${transport ? 0 : JSON.stringify(o.status_code)}` +
+    member("error_code", o.error_code) +
+    `,"duration_ms":${JSON.stringify(Math.round(execution.durationMs * 1000) / 1000)}`;
+  if (transport) line += member("message", o.message);
+  else if (execution.kind === "failed" || execution.kind === "drift") line += member("response_body", o.response_body);
+  if (execution.transientAttempts.length > 0) line += member("failed_attempts", execution.transientAttempts);
+  if (execution.kind === "drift") line += member("differences", execution.drift.differences) + member("note", execution.drift.note);
+  return `${line}}`;
 }
 
 /**
@@ -78,13 +98,15 @@ export class CycleRecorder {
   /** last-cycle.jsonl case lines, serialised as they come (see state/last-cycle.ts). */
   readonly caseResults = new JsonlBatch();
   private readonly actors = new Map<string, { log: JsonlBatch; context: JsonlBatch; memoryDirty: boolean }>();
+  private pendingBytesHint = 0;
 
   constructor(
     state: GatewayState,
     processedCaseCap: number,
     private readonly clock: () => number,
   ) {
-    this.requests = new Map(state.requests.map((r) => [r.case_key, r]));
+    this.requests = new Map();
+    for (const r of state.requests) this.requests.set(r.case_key, r);
     this.processed = new ProcessedKeys(processedCaseCap, state.processed_case_keys);
   }
 
@@ -92,15 +114,24 @@ export class CycleRecorder {
     return this.processed.has(caseKey(gatewayCase));
   }
 
+  /** Skips (and counts) the case if its key was processed in an earlier cycle; one key computation. */
+  skipIfProcessed(gatewayCase: GatewayCase): boolean {
+    const key = caseKey(gatewayCase);
+    if (!this.processed.has(key)) return false;
+    this.summary.duplicate_skips++;
+    this.caseResults.addSerialised(caseLine(normalise(gatewayCase, key), "duplicate"));
+    return true;
+  }
+
   /** Counts a queued case skipped because its key was processed in an earlier cycle. */
   skipDuplicate(gatewayCase: GatewayCase): void {
     this.summary.duplicate_skips++;
-    this.caseResults.add(caseLine(normalise(gatewayCase), "duplicate"));
+    this.caseResults.addSerialised(caseLine(normalise(gatewayCase), "duplicate"));
   }
 
   /** Notes cases that did not run: left in the backlog, or not reached before an interrupt. */
   notRun(cases: readonly GatewayCase[], result: "backlog" | "not_run"): void {
-    for (const gatewayCase of cases) this.caseResults.add(caseLine(normalise(gatewayCase), result));
+    for (const gatewayCase of cases) this.caseResults.addSerialised(caseLine(normalise(gatewayCase), result));
   }
 
   /** Applies the result of one case, in queue order. */
@@ -110,7 +141,7 @@ export class CycleRecorder {
     const s = this.summary;
     s.retryable_failures += execution.retryableFailures;
     s.retry_attempts += execution.attempts - 1;
-    this.caseResults.add(executionLine(c, execution));
+    this.caseResults.addSerialised(executionLine(c, execution));
 
     switch (execution.kind) {
       case "success": {
@@ -155,6 +186,26 @@ export class CycleRecorder {
     }
   }
 
+  /**
+   * Hands over the lines of every actor whose log has reached `minBytes`, leaving it empty: the
+   * runtime appends them while the cycle goes on. Checked after each case, so cheap.
+   */
+  takeFullLines(minBytes: number): ActorLines[] {
+    if (this.pendingBytesHint < minBytes) return [];
+    const out: ActorLines[] = [];
+    let largest = 0;
+    for (const [actorId, actor] of this.actors) {
+      const bytes = actor.log.byteLength;
+      if (bytes >= minBytes) {
+        out.push({ actorId, log: actor.log, context: actor.context });
+        actor.log = new JsonlBatch();
+        actor.context = new JsonlBatch();
+      } else if (bytes > largest) largest = bytes;
+    }
+    this.pendingBytesHint = largest;
+    return out;
+  }
+
   private addEntries(actorId: string, entries: ChannelEntries, memoryDirty: boolean): void {
     if (actorId.length === 0) return;
     let actor = this.actors.get(actorId);
@@ -163,8 +214,11 @@ export class CycleRecorder {
       actor = { log: new JsonlBatch(), context: new JsonlBatch(), memoryDirty: false };
       this.actors.set(actorId, actor);
     }
-    actor.log.add(entries.log);
-    actor.context.add(entries.context);
+    actor.log.addSerialised(entries.log);
+    actor.context.addSerialised(entries.context);
+    // Grows by every log line of any actor, so it bounds the largest actor log (give or take
+    // multi-byte text): takeFullLines scans the actors only once one could be full.
+    this.pendingBytesHint += entries.log.length + 1;
     actor.memoryDirty ||= memoryDirty;
   }
 

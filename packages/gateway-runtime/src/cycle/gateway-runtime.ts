@@ -21,6 +21,7 @@ import {
   snapshotHealth,
   type CycleSummary,
 } from "@tau/gateway-guardrail";
+import { ChannelWriter } from "./channel-writer";
 import { CycleRecorder } from "./cycle-recorder";
 import { cycleEventLine, type CycleReport } from "./cycle-report";
 import type { GatewayDriver } from "../drivers/driver";
@@ -66,6 +67,9 @@ export interface RunCycleOptions {
 
 /** Channel-store actors persisted at once at the end of a cycle. */
 const PERSIST_CONCURRENCY = 8;
+
+/** An actor's channel lines are appended during the cycle once its log holds this many bytes. */
+const CHANNEL_FLUSH_BYTES = 256 * 1024;
 
 const warnToStderr = (message: string) => process.stderr.write(`warning: ${message}\n`);
 
@@ -158,15 +162,15 @@ export class GatewayRuntime {
     recorder.summary.queued_cases = queued.length;
     recorder.summary.backlog_cases = backlog;
 
-    const toRun = options.reverify ? queued : queued.filter((c) => {
-      const duplicate = recorder.isProcessed(c);
-      if (duplicate) recorder.skipDuplicate(c);
-      return !duplicate;
-    });
+    const toRun = options.reverify ? queued : queued.filter((c) => !recorder.skipIfProcessed(c));
     let aborted = false;
     let recorded = 0;
     // One yielder for all lanes: the simulated driver never leaves the microtask queue on its own.
     const yieldToEventLoop = eventLoopYielder();
+    // Channel lines are appended while the cycle runs, so the checks that guard every write of the
+    // cycle (our lock, no planted link in an actor's path) come before the first case.
+    await this.checkBeforeWriting(new Set(toRun.map((c) => c.actor_id.trim())));
+    const channelWriter = new ChannelWriter(this.channelStore);
     try {
       await forEachOrdered({
         items: toRun,
@@ -175,13 +179,17 @@ export class GatewayRuntime {
           executeCase({ gatewayCase, driver, settings, yieldToEventLoop, ...(options.signal ? { signal: options.signal } : {}) }),
         record: (execution, gatewayCase, index) => {
           recorder.record(gatewayCase, execution);
+          for (const lines of recorder.takeFullLines(CHANNEL_FLUSH_BYTES)) channelWriter.append(lines);
           recorded = index + 1;
           options.onProgress?.({ done: index + 1, total: toRun.length });
         },
       });
     } catch (error) {
       // A cancelled cycle still persists what it recorded: nothing observed is lost.
-      if (!options.signal?.aborted) throw error;
+      if (!options.signal?.aborted) {
+        await channelWriter.settle().catch(() => {});
+        throw error;
+      }
       aborted = true;
     }
     recorder.notRun(toRun.slice(recorded), "not_run");
@@ -227,7 +235,7 @@ export class GatewayRuntime {
       aborted,
       provenance: report.provenance,
     };
-    await this.persist(recorder, requests, nextState, report, header);
+    await this.persist({ recorder, channelWriter, requests, nextState, report, lastCycleHeader: header });
     this.state = nextState;
     return report;
   }
@@ -278,16 +286,12 @@ export class GatewayRuntime {
     return { health: this.state.health, guardrail: this.state.guardrail };
   }
 
-  /** Order matters for crash safety: a crash may repeat a log entry next run, never lose one. */
-  private async persist(
-    recorder: CycleRecorder,
-    requests: GatewayState["requests"],
-    nextState: GatewayState,
-    report: CycleReport,
-    lastCycleHeader: LastCycleHeader,
-  ): Promise<void> {
-    // If a frozen runner lost its lock to another one, it must not write over that runner's data
-    // (E_LOCKED, exit 5, before the first byte).
+  /**
+   * Fails with E_STATE_LOCKED when a frozen runner lost its lock to another one (it must not write
+   * over that runner's data), or with E_UNSAFE_PATH when an actor's directory or file is a planted
+   * link or special file; both before anything of the cycle is written.
+   */
+  private async checkBeforeWriting(actorIds: Iterable<string>): Promise<void> {
     try {
       await this.lock.assertHeld();
     } catch (error) {
@@ -296,21 +300,37 @@ export class GatewayRuntime {
       }
       throw error;
     }
-    // Every actor directory and file is checked before the first write: a refused symlink leaves
-    // nothing of this cycle half-written.
-    const actorWrites = recorder.actorWrites(requests);
     try {
-      for (const writes of actorWrites) await this.channelStore.check(TRANSPORT, writes.actorId);
+      for (const actorId of actorIds) if (actorId.length > 0) await this.channelStore.check(TRANSPORT, actorId);
     } catch (error) {
       throw this.persistError(error);
     }
-    // state.json is streamed to its temp file first and renamed in only after the channel store:
-    // the order on disk stays channel store -> state.json -> events line, and a state too large to
-    // write fails here, before a single channel-store entry exists.
+  }
+
+  /**
+   * Order matters for crash safety: a crash may repeat a log entry next run, never lose one.
+   * Channel lines appended during the cycle are settled first, so the order stays channel store
+   * → last-cycle.jsonl → state.json → events line.
+   */
+  private async persist(options: {
+    recorder: CycleRecorder;
+    channelWriter: ChannelWriter;
+    requests: GatewayState["requests"];
+    nextState: GatewayState;
+    report: CycleReport;
+    lastCycleHeader: LastCycleHeader;
+  }): Promise<void> {
+    const { recorder, channelWriter, requests, nextState, report, lastCycleHeader } = options;
+    const actorWrites = recorder.actorWrites(requests);
+    // Checked again: the lock may have been lost while the cycle ran.
+    await this.checkBeforeWriting(actorWrites.map((w) => w.actorId));
+    // state.json is streamed to its temp file before the last channel-store writes and renamed in
+    // only after them: a state too large to write fails before them.
     const stateFile = await prepareStateFile(this.paths.statePath, nextState).catch((error: unknown) => {
       throw this.persistError(error);
     });
     try {
+      await channelWriter.settle();
       // Actors are independent files: writing several at once overlaps their fsyncs.
       await forEachOrdered({
         items: actorWrites,

@@ -6,6 +6,17 @@ export class ProcessedKeys {
     private readonly cap: number,
     initial: Iterable<string> = [],
   ) {
+    // Bulk path: a state file's keys are distinct, and for distinct keys adding them one by one
+    // would keep exactly the newest `cap` of them, in order.
+    const bulk = Array.isArray(initial) ? new Set<string>(initial) : undefined;
+    if (bulk && bulk.size === (initial as string[]).length) {
+      this.keys = bulk;
+      for (const key of bulk) {
+        if (this.keys.size <= cap) break;
+        this.keys.delete(key);
+      }
+      return;
+    }
     this.keys = new Set();
     for (const key of initial) this.add(key);
   }
