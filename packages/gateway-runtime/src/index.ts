@@ -21,3 +21,7 @@ export type { TransportHealthRow } from "./inspect/transport-health";
 export { httpDriver, outcomeForStatus } from "./drivers/http-driver";
 export type { HttpDriver, HttpDriverOptions } from "./drivers/http-driver";
 export { parseRetryAfter } from "./drivers/retry-after";
+export { assertShard, fnv1a32, selectShard, shardOfCaseKey } from "./cycle/shard";
+export type { ShardSpec } from "./cycle/shard";
+export { mergeShards } from "./cycle/merge-shards";
+export type { MergedShard, MergeReport, MergeShardsOptions } from "./cycle/merge-shards";

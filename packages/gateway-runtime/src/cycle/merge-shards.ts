@@ -1,0 +1,300 @@
+import { resolve } from "node:path";
+import { appendJsonl, openAtomicFile, type AtomicFile } from "@tau/event-store";
+import {
+  classifyHealth,
+  cycleReasonCodes,
+  emptyCycleSummary,
+  evaluateGate,
+  snapshotHealth,
+  type CycleSummary,
+} from "@tau/gateway-guardrail";
+import { GatewayRuntimeError } from "../errors";
+import type { CycleProvenance, GatewayState, RequestRecord } from "../state/gateway-state";
+import { cycleEventLine, type CycleReport } from "./cycle-report";
+import { GatewayRuntime } from "./gateway-runtime";
+import { mergeInKeyOrder, type RecordSource } from "./merge-order";
+import { ProcessedKeys } from "./processed-keys";
+import { readShardCycle, type ShardCycle } from "./shard-cycle";
+
+/** Where to merge, from which shard dirs. */
+export interface MergeShardsOptions {
+  /** The merged state dir: locked, and given one cycle of its own. */
+  stateDir: string;
+  /** The state dirs of all shards of one split, in any order; only read, never written or locked. */
+  shardDirs: readonly string[];
+  /** Wall clock in unix ms; injectable for tests. */
+  clock?: () => number;
+  /** Receives non-fatal warnings about the merged dir (e.g. a quarantined state.json). */
+  onWarning?: (message: string) => void;
+}
+
+/** One shard as the merge read it. */
+export interface MergedShard {
+  index: number;
+  count: number;
+  stateDir: string;
+  summary: CycleSummary;
+}
+
+/** A merged cycle: the report of the cycle recorded in the merged dir, plus the shards it came from. */
+export interface MergeReport extends CycleReport {
+  /** The shards by index. */
+  shards: MergedShard[];
+  /** Request records and processed keys of the merged state.json. */
+  requestCount: number;
+  processedCaseCount: number;
+}
+
+const refuse = (message: string) => new GatewayRuntimeError("E_SHARDS_NOT_MERGEABLE", message);
+
+const SETTING_NAMES = [
+  "queue_limit",
+  "processed_case_cap",
+  "retry_max_attempts",
+  "guardrail_failure_streak_threshold",
+  "guardrail_retryable_failures_threshold",
+] as const;
+
+type Settings = NonNullable<CycleProvenance["settings"]>;
+
+/** Refuses shards that are not one complete split of one fixture run with one set of settings. */
+function checkShardSet(shards: readonly ShardCycle[]): void {
+  const first = shards[0] as ShardCycle;
+  const { count } = first.provenance.shard;
+  for (const shard of shards) {
+    const p = shard.provenance;
+    if (p.fixture_sha256 !== first.provenance.fixture_sha256) {
+      throw refuse(
+        `${shard.stateDir} ran another fixture than ${first.stateDir} (fixture sha256 ${p.fixture_sha256.slice(0, 12)}… vs ${first.provenance.fixture_sha256.slice(0, 12)}…); run every shard on the same fixture content`,
+      );
+    }
+    for (const name of SETTING_NAMES) {
+      const mine = (p.settings as Settings)[name];
+      const theirs = (first.provenance.settings as Settings)[name];
+      if (mine !== theirs) {
+        throw refuse(`${shard.stateDir} ran with ${name}=${mine} but ${first.stateDir} with ${name}=${theirs}; run every shard with the same settings`);
+      }
+    }
+    if (p.shard.count !== count) {
+      throw refuse(`${shard.stateDir} is shard ${p.shard.index}/${p.shard.count} but ${first.stateDir} is shard ${first.provenance.shard.index}/${count}; merge the shards of one split`);
+    }
+  }
+  const byIndex = new Map<number, string>();
+  for (const shard of shards) {
+    const { index } = shard.provenance.shard;
+    const seen = byIndex.get(index);
+    if (seen !== undefined) throw refuse(`shard ${index}/${count} given twice: ${seen} and ${shard.stateDir}`);
+    byIndex.set(index, shard.stateDir);
+  }
+  const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !byIndex.has(i));
+  if (missing.length > 0) {
+    const shown = missing.slice(0, 10).map((i) => `${i}/${count}`).join(", ");
+    throw refuse(`missing shard${missing.length === 1 ? "" : "s"} ${shown}${missing.length > 10 ? `, … (${missing.length} in all)` : ""}: give the state dirs of all ${count} shards`);
+  }
+}
+
+function sumSummaries(shards: readonly ShardCycle[]): CycleSummary {
+  const total = emptyCycleSummary();
+  for (const shard of shards) {
+    for (const key of Object.keys(total) as (keyof CycleSummary)[]) total[key] += shard.summary[key];
+  }
+  return total;
+}
+
+/** The merged dir's own records, as one more source: it keeps records no shard holds any more. */
+function ownSource(requests: readonly RequestRecord[]): RecordSource & { json(i: number): string } {
+  return {
+    keys: requests.map((r) => r.case_key),
+    updatedAt: (i) => (requests[i] as RequestRecord).updated_unix_ms,
+    json: (i) => JSON.stringify(requests[i]),
+  };
+}
+
+function shardSource(shard: ShardCycle): RecordSource {
+  const { bytes, starts, ends, keys } = shard.raw;
+  return {
+    keys,
+    updatedAt: (i) => {
+      const record = JSON.parse(bytes.toString("utf8", starts[i], ends[i])) as { updated_unix_ms?: unknown };
+      return typeof record.updated_unix_ms === "number" ? record.updated_unix_ms : 0;
+    },
+  };
+}
+
+const CHUNK_BYTES = 1 << 20;
+
+/**
+ * Streams state.json: the records go from the shards' bytes into the file chunk by chunk, so the
+ * merged dir's state is never one string in memory (8 × 100k records is ~280 MB of JSON).
+ */
+async function writeMergedState(options: {
+  file: AtomicFile;
+  skeleton: GatewayState;
+  own: ReturnType<typeof ownSource>;
+  shards: readonly ShardCycle[];
+}): Promise<number> {
+  const { file, skeleton, own, shards } = options;
+  const text = JSON.stringify(skeleton);
+  // Field names are never escaped, and strings before `requests` escape their quotes, so the
+  // first match is the field itself.
+  const marker = '"requests":[]';
+  const at = text.indexOf(marker);
+  if (at < 0) throw new Error("internal: requests missing from the merged state");
+  const sources = [own, ...shards.map(shardSource)];
+  let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  let used = chunk.write(text.slice(0, at + marker.length - 1), 0);
+  let written = 0;
+  const flush = async () => {
+    await file.write(chunk.subarray(0, used));
+    used = 0;
+  };
+  const reserve = async (length: number) => {
+    if (used + length <= chunk.length) return;
+    await flush();
+    if (length > chunk.length) chunk = Buffer.allocUnsafe(length);
+  };
+  for (const { source, record } of mergeInKeyOrder(sources)) {
+    const separator = written > 0 ? 1 : 0;
+    if (source === 0) {
+      const json = Buffer.from(own.json(record), "utf8");
+      await reserve(json.length + separator);
+      if (separator) chunk[used++] = 0x2c;
+      used += json.copy(chunk, used);
+    } else {
+      const { bytes, starts, ends } = (shards[source - 1] as ShardCycle).raw;
+      const start = starts[record] as number;
+      const end = ends[record] as number;
+      await reserve(end - start + separator);
+      if (separator) chunk[used++] = 0x2c;
+      used += bytes.copy(chunk, used, start, end);
+    }
+    written++;
+  }
+  const tail = Buffer.from(`${text.slice(at + marker.length - 1)}\n`, "utf8");
+  await reserve(tail.length);
+  used += tail.copy(chunk, used);
+  await flush();
+  return written;
+}
+
+/**
+ * Merges the newest cycle of every shard of one split into one cycle of `stateDir`
+ * (behavior.md §11): counters summed, processed keys and request records united, health and the
+ * gate evaluated on the summed counters with the merged dir's own failure-streak history, one
+ * events line. Refuses (E_SHARDS_NOT_MERGEABLE) shards of different fixture content, settings or
+ * shard count, a missing or repeated shard, and a shard dir without a completed cycle.
+ * Channel stores stay in the shard dirs: the merged dir gets state.json and the events line.
+ */
+export async function mergeShards(options: MergeShardsOptions): Promise<MergeReport> {
+  const clock = options.clock ?? Date.now;
+  if (options.shardDirs.length === 0) throw refuse("give the state dirs of the shards to merge");
+  const mergedDir = resolve(options.stateDir);
+  const seenDirs = new Set<string>();
+  for (const dir of options.shardDirs) {
+    const full = resolve(dir);
+    if (full === mergedDir) throw refuse(`${dir} is the merged state dir itself; merge into a dir of its own`);
+    if (seenDirs.has(full)) throw refuse(`${dir} is given twice`);
+    seenDirs.add(full);
+  }
+
+  const shards: ShardCycle[] = [];
+  for (const dir of options.shardDirs) shards.push(await readShardCycle(dir));
+  checkShardSet(shards);
+  shards.sort((a, b) => a.provenance.shard.index - b.provenance.shard.index);
+
+  const first = shards[0] as ShardCycle;
+  const settings = first.provenance.settings as Settings;
+  const runtime = await GatewayRuntime.open({
+    stateDir: options.stateDir,
+    settings: {
+      queueLimit: settings.queue_limit,
+      processedCaseCap: settings.processed_case_cap,
+      retryMaxAttempts: settings.retry_max_attempts,
+      thresholds: {
+        failureStreak: settings.guardrail_failure_streak_threshold,
+        retryableFailures: settings.guardrail_retryable_failures_threshold,
+      },
+    },
+    clock,
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+  });
+  try {
+    const previous = runtime.currentState;
+    const summary = sumSummaries(shards);
+    // The shards ran side by side: the split cycle took as long as its slowest shard.
+    const duration = Math.max(...shards.map((s) => s.raw.skeleton.health.cycle_duration_ms));
+    const health = snapshotHealth({
+      summary,
+      previousFailureStreak: previous.health.failure_streak,
+      cycleDurationMs: duration,
+      nowUnixMs: clock(),
+    });
+    const thresholds = runtime.settings.thresholds;
+    const gate = evaluateGate({ summary, health, thresholds });
+
+    const processed = new ProcessedKeys(settings.processed_case_cap, previous.processed_case_keys);
+    for (const shard of shards) for (const key of shard.raw.skeleton.processed_case_keys) processed.add(key);
+
+    const provenance: CycleProvenance = {
+      fixture_sha256: first.provenance.fixture_sha256,
+      fixtures: first.provenance.fixtures,
+      shard: null,
+      settings,
+    };
+    const skeleton: GatewayState = {
+      schema_version: previous.schema_version,
+      processed_case_keys: processed.toArray(),
+      requests: [],
+      health,
+      guardrail: {
+        gate: gate.gate,
+        reason_code: gate.reason_code,
+        failure_streak_threshold: thresholds.failureStreak,
+        retryable_failures_threshold: thresholds.retryableFailures,
+        failure_streak: health.failure_streak,
+        last_failed_cases: summary.failed_cases,
+        last_retryable_failures: summary.retryable_failures,
+        updated_unix_ms: health.updated_unix_ms,
+      },
+      last_cycle: provenance,
+    };
+    const report: MergeReport = {
+      fixtureName: first.provenance.fixtures.map((f) => f.path).join(", "),
+      driver: "merge",
+      summary,
+      reasonCodes: cycleReasonCodes(summary),
+      health,
+      classification: classifyHealth(health),
+      gate,
+      thresholds,
+      // Drift details live in the shards' channel-store logs; the count is in the summary.
+      drifts: [],
+      provenance,
+      aborted: false,
+      statePath: runtime.paths.statePath,
+      eventsPath: runtime.paths.eventsPath,
+      shards: shards.map((s) => ({ ...s.provenance.shard, stateDir: s.stateDir, summary: s.summary })),
+      requestCount: 0,
+      processedCaseCount: skeleton.processed_case_keys.length,
+    };
+
+    try {
+      const file = await openAtomicFile(runtime.paths.statePath);
+      try {
+        report.requestCount = await writeMergedState({ file, skeleton, own: ownSource(previous.requests), shards });
+        await file.commit();
+      } catch (error) {
+        await file.abort();
+        throw error;
+      }
+      await appendJsonl(runtime.paths.eventsPath, [cycleEventLine(report)]);
+    } catch (error) {
+      if (GatewayRuntimeError.isInstance(error)) throw error;
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new GatewayRuntimeError("E_IO", `could not persist the merged cycle in ${runtime.paths.stateDir}: ${detail}`, { cause: error });
+    }
+    return report;
+  } finally {
+    await runtime.close();
+  }
+}
