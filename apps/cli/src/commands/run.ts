@@ -5,11 +5,13 @@ import type { Io } from "../io";
 import { createProgress } from "../progress";
 import { cycleReportJson, json, renderCycle, renderDrifts } from "../render";
 import { liveDriverFromFlags, runnerSettingsFromFlags, stateDirFromFlags } from "../runner-settings";
+import { shardFromFlags } from "../shard-flags";
 
 /** `--gateway-contract-runner` / `tau-gateway run`: one cycle over the fixture. */
 export async function runCommand(flags: Flags, io: Io): Promise<number> {
   const settings = runnerSettingsFromFlags(flags);
   const failOnHold = flags.boolean("gateway-fail-on-hold");
+  const shard = shardFromFlags(flags, io.env);
   const { fixture, source } = await readFixtureFile(flags.string("gateway-fixture") as string, {
     maxBytes: flags.integer("gateway-max-fixture-bytes"),
   });
@@ -29,7 +31,7 @@ export async function runCommand(flags: Flags, io: Io): Promise<number> {
     report = await runtime.runCycle(fixture, {
       ...(driver ? { driver } : {}),
       signal: controller.signal,
-      provenance: { fixtures: [source] },
+      provenance: { fixtures: [source], ...(shard ? { shard } : {}) },
       onProgress: ({ done, total }) => progress.update(done, total),
     });
   } finally {
