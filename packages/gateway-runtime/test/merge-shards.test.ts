@@ -1,0 +1,166 @@
+import { readdir, readFile, rm, stat, truncate, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { GatewayRuntime, gatewayStateSchema, mergeShards, readGatewayStatus } from "../src";
+import { fixtureOf, retryableCase, successCase, unsupportedMethodCase } from "./helpers/fixtures";
+import { manualClock, readJsonLines, readStateJson } from "./helpers/runtime";
+import { shardSet, sourceOf } from "./helpers/shards";
+import { makeTempDir } from "./helpers/temp-dir";
+
+const cases = [
+  ...Array.from({ length: 12 }, (_, i) => successCase(`ok-${i}`)),
+  unsupportedMethodCase("trace-1"),
+  successCase('quote"and\\slash', { actor_id: "é-bot" }),
+  successCase("漢字-😀", { method: "post", endpoint: "/v1/tasks" }),
+];
+const fixture = fixtureOf(cases);
+
+async function runShard(dir: string, index: number, count: number, options: { sha?: string; queueLimit?: number } = {}) {
+  const runtime = await GatewayRuntime.open({ stateDir: dir, onWarning: () => undefined, settings: { queueLimit: options.queueLimit ?? 64 } });
+  try {
+    return await runtime.runCycle(fixture, { provenance: { fixtures: sourceOf(options.sha), shard: { index, count } } });
+  } finally {
+    await runtime.close();
+  }
+}
+
+async function threeShards() {
+  const root = await makeTempDir();
+  const dirs = [1, 2, 3].map((i) => join(root, `shard-${i}`));
+  for (const [i, dir] of dirs.entries()) await runShard(dir, i + 1, 3);
+  return { root, dirs, merged: join(root, "merged") };
+}
+
+const refusal = (pattern: RegExp) => expect.objectContaining({ code: "E_SHARDS_NOT_MERGEABLE", message: expect.stringMatching(pattern) });
+
+describe("mergeShards", () => {
+  it("records one cycle whose state.json is valid, sorted and holds every shard's records", async () => {
+    const { dirs, merged } = await threeShards();
+    const report = await mergeShards({ stateDir: merged, shardDirs: [dirs[2]!, dirs[0]!, dirs[1]!] });
+
+    expect(report.shards.map((s) => s.index)).toEqual([1, 2, 3]);
+    expect(report.summary).toMatchObject({ discovered_cases: 15, applied_cases: 14, malformed_cases: 1 });
+    expect(report.gate).toEqual({ gate: "hold", reason_code: "malformed_input_observed" });
+    const state = gatewayStateSchema.parse(await readStateJson(merged));
+    const keys = state.requests.map((r) => r.case_key);
+    expect(keys).toEqual([...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    expect(keys).toContain('GET:/v1/tasks/quote"and\\slash:quote"and\\slash');
+    expect(keys).toContain("POST:/v1/tasks:漢字-😀");
+    expect(state.requests).toHaveLength(14);
+    expect(state.processed_case_keys).toHaveLength(15);
+    expect(state.last_cycle).toMatchObject({ shard: null, fixture_sha256: sourceOf()[0]!.sha256 });
+    const events = await readJsonLines(join(merged, "runtime-events.jsonl"));
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ shard: null, discovered_cases: 15, rollout_gate: "hold" });
+    expect((await readGatewayStatus(merged)).request_count).toBe(14);
+  });
+
+  it("only reads the shard dirs: no lock, no write, and works while their runners hold them", async () => {
+    const { dirs, merged } = await threeShards();
+    const before = await Promise.all(dirs.map(async (d) => [await readdir(d), (await stat(join(d, "state.json"))).mtimeMs]));
+    const held = await Promise.all(dirs.map((stateDir) => GatewayRuntime.open({ stateDir, onWarning: () => undefined })));
+    try {
+      await mergeShards({ stateDir: merged, shardDirs: dirs });
+    } finally {
+      await Promise.all(held.map((r) => r.close()));
+    }
+    const after = await Promise.all(dirs.map(async (d) => [await readdir(d), (await stat(join(d, "state.json"))).mtimeMs]));
+    expect(after).toEqual(before);
+  });
+
+  it("keeps its own failure-streak history across merges", async () => {
+    const clock = manualClock();
+    const split = await shardSet({ count: 2, clock: clock.clock, settings: { retryMaxAttempts: 1 } });
+    const failing = fixtureOf([successCase("a"), retryableCase("down")]);
+    try {
+      clock.now += 1000;
+      const first = await split.cycle(failing);
+      clock.now += 1000;
+      const second = await split.cycle(failing);
+      expect(first.merged.health.failure_streak).toBe(1);
+      expect(second.merged.health.failure_streak).toBe(2);
+      expect(second.merged.gate).toEqual({ gate: "hold", reason_code: "failure_streak_threshold_exceeded" });
+      // Each shard dir has its own streak; only the one holding the failing case reached 2.
+      expect(second.shards.map((r) => r.health.failure_streak).sort()).toEqual([0, 2]);
+    } finally {
+      await split.close();
+    }
+  });
+
+  it("counts the shards' drift and holds on it", async () => {
+    const clock = manualClock();
+    const split = await shardSet({ count: 2, clock: clock.clock });
+    try {
+      const { merged } = await split.cycle(fixtureOf([successCase("a"), successCase("b", {}, { status_code: 299 })]));
+      expect(merged.summary.contract_drift_cases).toBe(1);
+      expect(merged.reasonCodes).toContain("contract_drift_detected");
+      expect(merged.gate).toEqual({ gate: "hold", reason_code: "contract_drift_detected" });
+    } finally {
+      await split.close();
+    }
+  });
+
+  it("applies the processed-case cap to the united keys", async () => {
+    const root = await makeTempDir();
+    const dirs = [join(root, "s1"), join(root, "s2")];
+    for (const [i, stateDir] of dirs.entries()) {
+      const runtime = await GatewayRuntime.open({ stateDir, onWarning: () => undefined, settings: { processedCaseCap: 4 } });
+      await runtime.runCycle(fixture, { provenance: { fixtures: sourceOf(), shard: { index: i + 1, count: 2 } } });
+      await runtime.close();
+    }
+    const report = await mergeShards({ stateDir: join(root, "merged"), shardDirs: dirs });
+    expect(report.processedCaseCount).toBe(4);
+    expect((await readStateJson(join(root, "merged"))).processed_case_keys).toHaveLength(4);
+  });
+
+  describe("refuses (E_SHARDS_NOT_MERGEABLE) and writes nothing", () => {
+    it("a missing shard", async () => {
+      const { dirs, merged } = await threeShards();
+      await expect(mergeShards({ stateDir: merged, shardDirs: [dirs[0]!, dirs[2]!] })).rejects.toEqual(refusal(/missing shard 2\/3/));
+      await expect(stat(merged)).rejects.toMatchObject({ code: "ENOENT" });
+    });
+
+    it("a repeated shard and a dir given twice", async () => {
+      const { root, dirs, merged } = await threeShards();
+      const again = join(root, "again");
+      await runShard(again, 2, 3);
+      await expect(mergeShards({ stateDir: merged, shardDirs: [...dirs, again] })).rejects.toEqual(refusal(/shard 2\/3 given twice/));
+      await expect(mergeShards({ stateDir: merged, shardDirs: [...dirs, dirs[0]!] })).rejects.toEqual(refusal(/given twice/));
+    });
+
+    it("another fixture, other settings, another shard count", async () => {
+      const { root, dirs, merged } = await threeShards();
+      const other = join(root, "other");
+      await runShard(other, 3, 3, { sha: "b".repeat(64) });
+      await expect(mergeShards({ stateDir: merged, shardDirs: [dirs[0]!, dirs[1]!, other] })).rejects.toEqual(refusal(/another fixture/));
+      await rm(other, { recursive: true });
+      await runShard(other, 3, 3, { queueLimit: 7 });
+      await expect(mergeShards({ stateDir: merged, shardDirs: [dirs[0]!, dirs[1]!, other] })).rejects.toEqual(refusal(/queue_limit=7/));
+      await rm(other, { recursive: true });
+      await runShard(other, 3, 4);
+      await expect(mergeShards({ stateDir: merged, shardDirs: [dirs[0]!, dirs[1]!, other] })).rejects.toEqual(refusal(/shard 3\/4/));
+    });
+
+    it("a dir without a completed cycle, an unsharded dir, the merged dir among the shards", async () => {
+      const { root, dirs, merged } = await threeShards();
+      await expect(mergeShards({ stateDir: merged, shardDirs: [...dirs.slice(0, 2), join(root, "empty")] })).rejects.toEqual(refusal(/no state.json/));
+      const whole = join(root, "whole");
+      const runtime = await GatewayRuntime.open({ stateDir: whole, onWarning: () => undefined });
+      await runtime.runCycle(fixture, { provenance: { fixtures: sourceOf() } });
+      await runtime.close();
+      await expect(mergeShards({ stateDir: merged, shardDirs: [...dirs.slice(0, 2), whole] })).rejects.toEqual(refusal(/not run as a shard/));
+      await expect(mergeShards({ stateDir: dirs[0]!, shardDirs: dirs })).rejects.toEqual(refusal(/merged state dir itself/));
+    });
+
+    it("a shard whose newest cycle stopped before its events line, or whose state.json is torn", async () => {
+      const { dirs, merged } = await threeShards();
+      await writeFile(join(dirs[1]!, "runtime-events.jsonl"), "");
+      await expect(mergeShards({ stateDir: merged, shardDirs: dirs })).rejects.toEqual(refusal(/no completed cycle/));
+      await writeFile(join(dirs[1]!, "runtime-events.jsonl"), '{"timestamp_unix_ms":1,"discovered_cases":1,"queued_cases":1,"applied_cases":1,"duplicate_skips":0,"malformed_cases":0,"retryable_failures":0,"retry_attempts":0,"failed_cases":0,"upserted_requests":1,"backlog_cases":0,"shard":{"index":2,"count":3}}\n');
+      await expect(mergeShards({ stateDir: merged, shardDirs: dirs })).rejects.toEqual(refusal(/describe different cycles/));
+      const statePath = join(dirs[2]!, "state.json");
+      await truncate(statePath, Math.floor((await readFile(statePath)).length / 2));
+      await expect(mergeShards({ stateDir: merged, shardDirs: [dirs[0]!, dirs[2]!] })).rejects.toEqual(refusal(/state.json is not usable/));
+    });
+  });
+});
