@@ -88,7 +88,12 @@ async function mergeScenario(cases) {
     secs.push(r.sec);
     rss.push(r.rssKB / 1024);
   }
-  const state = JSON.parse(readFileSync(join(merged, "state.json"), "utf8"));
+  let state;
+  try {
+    state = JSON.parse(readFileSync(join(merged, "state.json"), "utf8"));
+  } catch (error) {
+    throw new Error(`merged state.json of ${cases} cases does not parse: ${String(error.message).slice(0, 200)}`);
+  }
   rmSync(merged, { recursive: true, force: true });
   const result = { cases, shards: SHARDS, runs: secs.length, median: median(secs), peakRssMB: Math.max(...rss), secs, requests: state.requests.length };
   log(`merge ${SHARDS} × ${cases / SHARDS}: median ${result.median.toFixed(3)} s, peak RSS ${result.peakRssMB.toFixed(0)} MB, ${result.requests} request records`);

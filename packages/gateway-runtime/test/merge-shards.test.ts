@@ -55,6 +55,30 @@ describe("mergeShards", () => {
     expect((await readGatewayStatus(merged)).request_count).toBe(14);
   });
 
+  it("streams a merged state.json larger than one write chunk (1 MiB) and equal to one run's", async () => {
+    // Long endpoints make the processed keys alone more than a chunk: the head of the file.
+    const long = fixtureOf(Array.from({ length: 1500 }, (_, i) => successCase(`case-${i}`, { endpoint: `/v1/${"x".repeat(700)}/${i}` })));
+    const root = await makeTempDir();
+    const dirs = [1, 2, 3].map((i) => join(root, `s${i}`));
+    const settings = { queueLimit: 1500, processedCaseCap: 1500 };
+    for (const [i, stateDir] of dirs.entries()) {
+      const runtime = await GatewayRuntime.open({ stateDir, onWarning: () => undefined, settings });
+      await runtime.runCycle(long, { provenance: { fixtures: sourceOf(), shard: { index: i + 1, count: 3 } } });
+      await runtime.close();
+    }
+    const whole = await GatewayRuntime.open({ stateDir: join(root, "whole"), onWarning: () => undefined, settings });
+    await whole.runCycle(long, { provenance: { fixtures: sourceOf() } });
+    await whole.close();
+    await mergeShards({ stateDir: join(root, "merged"), shardDirs: dirs });
+
+    expect((await stat(join(root, "merged", "state.json"))).size).toBeGreaterThan(3 * 1024 * 1024);
+    const merged = gatewayStateSchema.parse(await readStateJson(join(root, "merged")));
+    const one = gatewayStateSchema.parse(await readStateJson(join(root, "whole")));
+    const untimed = (records: typeof one.requests) => records.map(({ updated_unix_ms: _t, ...r }) => r);
+    expect(untimed(merged.requests)).toEqual(untimed(one.requests));
+    expect(new Set(merged.processed_case_keys)).toEqual(new Set(one.processed_case_keys));
+  });
+
   it("only reads the shard dirs: no lock, no write, and works while their runners hold them", async () => {
     const { dirs, merged } = await threeShards();
     const before = await Promise.all(dirs.map(async (d) => [await readdir(d), (await stat(join(d, "state.json"))).mtimeMs]));

@@ -14,6 +14,7 @@ import { cycleEventLine, type CycleReport } from "./cycle-report";
 import { GatewayRuntime } from "./gateway-runtime";
 import { mergeInKeyOrder, type RecordSource } from "./merge-order";
 import { ProcessedKeys } from "./processed-keys";
+import { shardOfCaseKey } from "./shard";
 import { readShardCycle, type ShardCycle } from "./shard-cycle";
 
 /** Where to merge, from which shard dirs. */
@@ -121,7 +122,34 @@ function shardSource(shard: ShardCycle): RecordSource {
   };
 }
 
+/**
+ * The merged dir's processed keys: its own, then each shard's in shard order, each key once, the
+ * oldest dropped past the cap — what ProcessedKeys would give. When every shard's keys hash to
+ * that shard (any split run as shards), the shards cannot share a key, so only the merged dir's
+ * own keys need a Set: building one Set of 800k keys costs more than the rest of the merge.
+ */
+function unitedKeys(options: {
+  previous: readonly string[];
+  shards: readonly { index: number; count: number; keys: readonly string[] }[];
+  cap: number;
+}): string[] {
+  const { previous, shards, cap } = options;
+  const disjoint = shards.every((s) => s.keys.every((key) => shardOfCaseKey(key, s.count) === s.index));
+  if (!disjoint) {
+    const processed = new ProcessedKeys(cap, previous);
+    for (const shard of shards) for (const key of shard.keys) processed.add(key);
+    return processed.toArray();
+  }
+  const own = previous.length > 0 ? new Set(previous) : undefined;
+  const out = previous.slice();
+  for (const shard of shards) {
+    for (const key of shard.keys) if (own === undefined || !own.has(key)) out.push(key);
+  }
+  return out.length > cap ? out.slice(out.length - cap) : out;
+}
+
 const CHUNK_BYTES = 1 << 20;
+const COMMA = Buffer.from(",");
 
 /**
  * Streams state.json: the records go from the shards' bytes into the file chunk by chunk, so the
@@ -141,38 +169,50 @@ async function writeMergedState(options: {
   const at = text.indexOf(marker);
   if (at < 0) throw new Error("internal: requests missing from the merged state");
   const sources = [own, ...shards.map(shardSource)];
-  let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-  let used = chunk.write(text.slice(0, at + marker.length - 1), 0);
+  const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  let used = 0;
   let written = 0;
   const flush = async () => {
-    await file.write(chunk.subarray(0, used));
+    if (used > 0) await file.write(chunk.subarray(0, used));
     used = 0;
   };
+  /** Room for `length` more bytes in the chunk; false when it cannot fit even an empty chunk. */
   const reserve = async (length: number) => {
-    if (used + length <= chunk.length) return;
+    if (used + length <= chunk.length) return true;
     await flush();
-    if (length > chunk.length) chunk = Buffer.allocUnsafe(length);
+    return length <= chunk.length;
   };
+  // Head and tail hold the processed keys and can be many MB: written whole, not via the chunk.
+  const put = async (bytes: Buffer) => {
+    if (await reserve(bytes.length)) used += bytes.copy(chunk, used);
+    else await file.write(bytes);
+  };
+  await put(Buffer.from(text.slice(0, at + marker.length - 1), "utf8"));
   for (const { source, record } of mergeInKeyOrder(sources)) {
-    const separator = written > 0 ? 1 : 0;
+    let bytes: Buffer;
+    let start: number;
+    let end: number;
     if (source === 0) {
-      const json = Buffer.from(own.json(record), "utf8");
-      await reserve(json.length + separator);
-      if (separator) chunk[used++] = 0x2c;
-      used += json.copy(chunk, used);
+      bytes = Buffer.from(own.json(record), "utf8");
+      start = 0;
+      end = bytes.length;
     } else {
-      const { bytes, starts, ends } = (shards[source - 1] as ShardCycle).raw;
-      const start = starts[record] as number;
-      const end = ends[record] as number;
-      await reserve(end - start + separator);
-      if (separator) chunk[used++] = 0x2c;
+      const raw = (shards[source - 1] as ShardCycle).raw;
+      bytes = raw.bytes;
+      start = raw.starts[record] as number;
+      end = raw.ends[record] as number;
+    }
+    // The common case stays synchronous: one await per chunk, not per record.
+    if (used + end - start + 1 > chunk.length) {
+      if (written > 0) await put(COMMA);
+      await put(bytes.subarray(start, end));
+    } else {
+      if (written > 0) chunk[used++] = 0x2c;
       used += bytes.copy(chunk, used, start, end);
     }
     written++;
   }
-  const tail = Buffer.from(`${text.slice(at + marker.length - 1)}\n`, "utf8");
-  await reserve(tail.length);
-  used += tail.copy(chunk, used);
+  await put(Buffer.from(`${text.slice(at + marker.length - 1)}\n`, "utf8"));
   await flush();
   return written;
 }
@@ -232,8 +272,11 @@ export async function mergeShards(options: MergeShardsOptions): Promise<MergeRep
     const thresholds = runtime.settings.thresholds;
     const gate = evaluateGate({ summary, health, thresholds });
 
-    const processed = new ProcessedKeys(settings.processed_case_cap, previous.processed_case_keys);
-    for (const shard of shards) for (const key of shard.raw.skeleton.processed_case_keys) processed.add(key);
+    const processedKeys = unitedKeys({
+      previous: previous.processed_case_keys,
+      shards: shards.map((s) => ({ index: s.provenance.shard.index, count: s.provenance.shard.count, keys: s.raw.skeleton.processed_case_keys })),
+      cap: settings.processed_case_cap,
+    });
 
     const provenance: CycleProvenance = {
       fixture_sha256: first.provenance.fixture_sha256,
@@ -243,7 +286,7 @@ export async function mergeShards(options: MergeShardsOptions): Promise<MergeRep
     };
     const skeleton: GatewayState = {
       schema_version: previous.schema_version,
-      processed_case_keys: processed.toArray(),
+      processed_case_keys: processedKeys,
       requests: [],
       health,
       guardrail: {
