@@ -33,7 +33,7 @@ async function threeShards() {
 
 const refusal = (pattern: RegExp) => expect.objectContaining({ code: "E_SHARDS_NOT_MERGEABLE", message: expect.stringMatching(pattern) });
 
-describe("mergeShards", () => {
+describe("mergeShards", { timeout: 60_000 }, () => {
   it("records one cycle whose state.json is valid, sorted and holds every shard's records", async () => {
     const { dirs, merged } = await threeShards();
     const report = await mergeShards({ stateDir: merged, shardDirs: [dirs[2]!, dirs[0]!, dirs[1]!] });

@@ -75,7 +75,7 @@ describe("selectShard", () => {
   });
 });
 
-describe("a cycle of one shard", () => {
+describe("a cycle of one shard", { timeout: 30_000 }, () => {
   const cases = Array.from({ length: 20 }, (_, i) => (i % 5 === 0 ? unsupportedMethodCase(`case-${i}`) : successCase(`case-${i}`)));
 
   it("runs only the shard's cases, selected before the queue, and records the shard", async () => {

@@ -188,7 +188,10 @@ async function writeMergedState(options: {
     else await file.write(bytes);
   };
   await put(Buffer.from(text.slice(0, at + marker.length - 1), "utf8"));
-  for (const { source, record } of mergeInKeyOrder(sources)) {
+  const order = mergeInKeyOrder(sources);
+  for (let i = 0; i < order.length; i++) {
+    const source = order.sources[i] as number;
+    const record = order.records[i] as number;
     let bytes: Buffer;
     let start: number;
     let end: number;
