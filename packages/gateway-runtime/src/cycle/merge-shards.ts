@@ -112,11 +112,11 @@ function ownSource(requests: readonly RequestRecord[]): RecordSource & { json(i:
 }
 
 function shardSource(shard: ShardCycle): RecordSource {
-  const { bytes, starts, ends, keys } = shard.raw;
+  const { records, starts, ends, keys } = shard.raw;
   return {
     keys,
     updatedAt: (i) => {
-      const record = JSON.parse(bytes.toString("utf8", starts[i], ends[i])) as { updated_unix_ms?: unknown };
+      const record = JSON.parse(records.readNow(starts[i] as number, ends[i] as number).toString("utf8")) as { updated_unix_ms?: unknown };
       return typeof record.updated_unix_ms === "number" ? record.updated_unix_ms : 0;
     },
   };
@@ -152,7 +152,7 @@ const CHUNK_BYTES = 1 << 20;
 const COMMA = Buffer.from(",");
 
 /**
- * Streams state.json: the records go from the shards' bytes into the file chunk by chunk, so the
+ * Streams state.json: the records go from the shards' files into this one chunk by chunk, so the
  * merged dir's state is never one string in memory (8 × 100k records is ~280 MB of JSON).
  */
 async function writeMergedState(options: {
@@ -192,26 +192,23 @@ async function writeMergedState(options: {
   for (let i = 0; i < order.length; i++) {
     const source = order.sources[i] as number;
     const record = order.records[i] as number;
-    let bytes: Buffer;
-    let start: number;
-    let end: number;
     if (source === 0) {
-      bytes = Buffer.from(own.json(record), "utf8");
-      start = 0;
-      end = bytes.length;
+      const json = Buffer.from(own.json(record), "utf8");
+      if (written > 0) await put(COMMA);
+      await put(json);
     } else {
       const raw = (shards[source - 1] as ShardCycle).raw;
-      bytes = raw.bytes;
-      start = raw.starts[record] as number;
-      end = raw.ends[record] as number;
-    }
-    // The common case stays synchronous: one await per chunk, not per record.
-    if (used + end - start + 1 > chunk.length) {
-      if (written > 0) await put(COMMA);
-      await put(bytes.subarray(start, end));
-    } else {
+      const start = raw.starts[record] as number;
+      const end = raw.ends[record] as number;
+      if (!raw.records.has(start, end)) await raw.records.fill(start, end);
+      // The common case stays synchronous: one await per chunk (and window), not per record.
+      if (used + 1 + end - start > chunk.length) await flush();
       if (written > 0) chunk[used++] = 0x2c;
-      used += bytes.copy(chunk, used, start, end);
+      if (used + end - start <= chunk.length) used += raw.records.copy(chunk, used, start, end);
+      else {
+        await flush();
+        await file.write(raw.records.readNow(start, end));
+      }
     }
     written++;
   }
@@ -241,10 +238,23 @@ export async function mergeShards(options: MergeShardsOptions): Promise<MergeRep
   }
 
   const shards: ShardCycle[] = [];
-  for (const dir of options.shardDirs) shards.push(await readShardCycle(dir));
-  checkShardSet(shards);
-  shards.sort((a, b) => a.provenance.shard.index - b.provenance.shard.index);
+  try {
+    for (const dir of options.shardDirs) shards.push(await readShardCycle(dir));
+    checkShardSet(shards);
+    shards.sort((a, b) => a.provenance.shard.index - b.provenance.shard.index);
+    return await recordMergedCycle({ shards, options, clock });
+  } finally {
+    await Promise.all(shards.map((s) => s.raw.records.close()));
+  }
+}
 
+/** The merged cycle of a checked, complete set of shards, recorded under the merged dir's lock. */
+async function recordMergedCycle(context: {
+  shards: readonly ShardCycle[];
+  options: MergeShardsOptions;
+  clock: () => number;
+}): Promise<MergeReport> {
+  const { shards, options, clock } = context;
   const first = shards[0] as ShardCycle;
   const settings = first.provenance.settings as Settings;
   const runtime = await GatewayRuntime.open({

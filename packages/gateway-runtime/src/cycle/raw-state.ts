@@ -1,20 +1,23 @@
-import { readFile } from "node:fs/promises";
+import { open, type FileHandle } from "node:fs/promises";
 import { GatewayRuntimeError } from "../errors";
 import { gatewayStateSchema, type GatewayState } from "../state/gateway-state";
+import { SpanReader } from "./span-reader";
 
 /**
  * A state.json read for merging: everything but the request records parsed and validated, the
- * records kept as the bytes their runner wrote. Parsing and re-serialising every record of eight
- * 100k-case shards would cost seconds and hundreds of MB; copying their bytes costs neither.
+ * records located (byte ranges and case keys) and left in the file, to be copied as the bytes
+ * their runner wrote. Parsing and re-serialising every record of eight 100k-case shards would
+ * cost seconds and hundreds of MB; copying their bytes costs neither.
  */
 export interface RawState {
-  /** The state with `requests` empty; the records are in `bytes`. */
+  /** The state with `requests` empty; the records stay in the file. */
   skeleton: GatewayState;
-  bytes: Buffer;
-  /** Record i is `bytes[starts[i], ends[i])`, its case key `keys[i]`, in file order. */
+  /** Record i is bytes [starts[i], ends[i]) of the file, its case key `keys[i]`, in file order. */
   starts: number[];
   ends: number[];
   keys: string[];
+  /** The file, held open (close it): the records are read from it again while merging. */
+  records: SpanReader;
 }
 
 export type RawStateResult = { kind: "ok"; raw: RawState } | { kind: "missing" } | { kind: "corrupt"; reason: string };
@@ -92,19 +95,76 @@ function skipValue(bytes: Buffer, at: number): number {
   }
 }
 
-function decodeKey(bytes: Buffer, quoteAt: number, end: number): string {
-  // Escapes are rare in case keys; only then does the string need JSON's own decoder.
-  let escaped = false;
-  for (let i = quoteAt + 1; i < end - 1 && !escaped; i++) escaped = bytes[i] === BACKSLASH;
-  if (!escaped) return bytes.toString("utf8", quoteAt + 1, end - 1);
-  return JSON.parse(bytes.toString("utf8", quoteAt, end)) as string;
+/** Byte classes for the record loop: what each byte may do outside strings. */
+const INVALID = 0;
+const PLAIN = 1;
+const STRING = 2;
+const OPENS = 3;
+const CLOSES = 4;
+const CLASS = new Uint8Array(256);
+for (let b = 0; b < 256; b++) CLASS[b] = BARE[b] === 1 ? PLAIN : INVALID;
+CLASS[QUOTE] = STRING;
+CLASS[OPEN_BRACE] = OPENS;
+CLASS[OPEN_BRACKET] = OPENS;
+CLASS[CLOSE_BRACE] = CLOSES;
+CLASS[CLOSE_BRACKET] = CLOSES;
+
+/** Deeper response bodies than this are refused rather than given an unbounded stack. */
+const MAX_DEPTH = 4096;
+/** Expected closers of the open brackets; `{` + 2 is `}` and `[` + 2 is `]`. */
+const closers = new Uint8Array(MAX_DEPTH);
+
+/**
+ * Index just past the record (a JSON object) that opens at `start`, checking that brackets pair
+ * up and that nothing but JSON's own bytes appears outside strings. One loop for the bytes of
+ * every record of every shard: this is where a merge spends its time.
+ */
+function skipRecord(bytes: Buffer, start: number): number {
+  const length = bytes.length;
+  let depth = 0;
+  let i = start;
+  while (i < length) {
+    const b = bytes[i] as number;
+    const kind = CLASS[b] as number;
+    if (kind === STRING) {
+      i++;
+      for (;;) {
+        if (i >= length) throw new Corrupt(`unterminated string in the request record at byte ${start}`);
+        const c = bytes[i] as number;
+        if (c === QUOTE) break;
+        i += c === BACKSLASH ? 2 : 1;
+      }
+    } else if (kind === OPENS) {
+      if (depth === MAX_DEPTH) throw new Corrupt(`the request record at byte ${start} is nested deeper than ${MAX_DEPTH}`);
+      closers[depth++] = b + 2;
+    } else if (kind === CLOSES) {
+      if (depth === 0 || closers[--depth] !== b) throw new Corrupt(`unbalanced brackets at byte ${i}`);
+      if (depth === 0) return i + 1;
+    } else if (kind === INVALID) {
+      throw new Corrupt(`unexpected byte 0x${b.toString(16)} at byte ${i}`);
+    }
+    i++;
+  }
+  throw new Corrupt(`unexpected end of file in the request record at byte ${start}`);
 }
 
 /** The case key of the record at [start, end): read in place when the runner wrote it first. */
 function recordKey(bytes: Buffer, start: number, end: number): string {
-  if (bytes.compare(CASE_KEY_PREFIX, 0, CASE_KEY_PREFIX.length, start, start + CASE_KEY_PREFIX.length) === 0) {
-    const quoteAt = start + CASE_KEY_PREFIX.length - 1;
-    return decodeKey(bytes, quoteAt, skipString(bytes, quoteAt));
+  let prefixed = start + CASE_KEY_PREFIX.length <= end;
+  for (let k = 0; prefixed && k < CASE_KEY_PREFIX.length; k++) prefixed = bytes[start + k] === CASE_KEY_PREFIX[k];
+  if (prefixed) {
+    const from = start + CASE_KEY_PREFIX.length;
+    let i = from;
+    let escaped = false;
+    while (i < end && bytes[i] !== QUOTE) {
+      if (bytes[i] === BACKSLASH) {
+        escaped = true;
+        i++;
+      }
+      i++;
+    }
+    // Escapes are rare in case keys; only then does the string need JSON's own decoder.
+    return escaped ? (JSON.parse(bytes.toString("utf8", from - 1, i + 1)) as string) : bytes.toString("utf8", from, i);
   }
   const record = JSON.parse(bytes.toString("utf8", start, end)) as { case_key?: unknown };
   if (typeof record.case_key !== "string") throw new Corrupt(`the request record at byte ${start} has no case_key`);
@@ -112,7 +172,7 @@ function recordKey(bytes: Buffer, start: number, end: number): string {
 }
 
 /** Splits state.json into its request records and everything else; throws Corrupt. */
-function scan(bytes: Buffer): RawState {
+function scan(bytes: Buffer): Omit<RawState, "records"> {
   let i = skipWhitespace(bytes, 0);
   if (bytes[i] !== OPEN_BRACE) throw new Corrupt("not a JSON object");
   i++;
@@ -136,7 +196,7 @@ function scan(bytes: Buffer): RawState {
       else {
         for (;;) {
           if (bytes[i] !== OPEN_BRACE) throw new Corrupt(`expected a request record at byte ${i}`);
-          const end = skipValue(bytes, i);
+          const end = skipRecord(bytes, i);
           starts.push(i);
           ends.push(end);
           keys.push(recordKey(bytes, i, end));
@@ -166,21 +226,43 @@ function scan(bytes: Buffer): RawState {
     const where = first && first.path.length > 0 ? first.path.join(".") : "the file";
     throw new Corrupt(`unexpected content at ${where}: ${first?.message ?? "invalid"}`);
   }
-  return { skeleton: parsed.data, bytes, starts, ends, keys };
+  return { skeleton: parsed.data, starts, ends, keys };
 }
 
-/** Reads a state.json for merging without changing anything on disk. */
+async function readWhole(handle: FileHandle): Promise<Buffer> {
+  const { size } = await handle.stat();
+  const bytes = Buffer.allocUnsafe(size);
+  let got = 0;
+  while (got < size) {
+    const { bytesRead } = await handle.read(bytes, got, size - got, got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return bytes.subarray(0, got);
+}
+
+/**
+ * Reads a state.json for merging without changing anything on disk. The whole file is scanned
+ * once and dropped; only the record index stays in memory, and the open handle for copying.
+ */
 export async function readRawState(statePath: string): Promise<RawStateResult> {
-  let bytes: Buffer;
+  let handle: FileHandle;
   try {
-    bytes = await readFile(statePath);
+    handle = await open(statePath, "r");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return { kind: "missing" };
     throw new GatewayRuntimeError("E_IO", `cannot read ${statePath}: ${(error as Error).message}`, { cause: error });
   }
   try {
-    return { kind: "ok", raw: scan(bytes) };
+    let bytes: Buffer;
+    try {
+      bytes = await readWhole(handle);
+    } catch (error) {
+      throw new GatewayRuntimeError("E_IO", `cannot read ${statePath}: ${(error as Error).message}`, { cause: error });
+    }
+    return { kind: "ok", raw: { ...scan(bytes), records: new SpanReader(handle, statePath) } };
   } catch (error) {
+    await handle.close();
     if (error instanceof Corrupt || error instanceof SyntaxError) return { kind: "corrupt", reason: error.message };
     throw error;
   }

@@ -27,7 +27,7 @@ const cycleEventSchema = z.object({
   shard: z.object({ index: z.number().int().positive(), count: z.number().int().positive() }).nullable().default(null),
 });
 
-/** The newest completed cycle of one shard's state dir, read without writing or locking it. */
+/** The newest completed cycle of one shard's state dir, read without writing or locking it; close `raw.records`. */
 export interface ShardCycle {
   stateDir: string;
   provenance: CycleProvenance & { shard: { index: number; count: number }; fixture_sha256: string };
@@ -45,6 +45,16 @@ export async function readShardCycle(stateDir: string): Promise<ShardCycle> {
   if (read.kind === "missing") throw refuse(`${stateDir} has no state.json: it has not completed a cycle; ${rerun}`);
   if (read.kind === "corrupt") throw refuse(`${paths.statePath} is not usable (${read.reason}); ${rerun}`);
   const { raw } = read;
+  try {
+    return await checkShardCycle(stateDir, raw, rerun);
+  } catch (error) {
+    await raw.records.close();
+    throw error;
+  }
+}
+
+async function checkShardCycle(stateDir: string, raw: RawState, rerun: string): Promise<ShardCycle> {
+  const paths = statePaths(stateDir);
   const provenance = raw.skeleton.last_cycle;
   if (!provenance) throw refuse(`${paths.statePath} records no cycle provenance (written by an older runner); ${rerun}`);
   if (!provenance.shard) throw refuse(`${stateDir} was not run as a shard (its last cycle has no --gateway-shard); ${rerun}`);
