@@ -11,11 +11,11 @@ const NO_INDEX = { JOB_COMPLETION_INDEX: undefined, CI_NODE_INDEX: undefined, CI
 describe("--gateway-shard and --gateway-shard-count", { timeout: 60_000 }, () => {
   it("runs one shard of the fixture; the shards together discover every case once", async () => {
     const ws = await workspace(["mixed-outcomes.json"]);
-    const discovered = [];
+    const discovered: number[] = [];
     for (const i of [1, 2, 3]) {
       const run = await ws.run(["run", "--gateway-fixture", MIXED, "--gateway-shard", `${i}/3`, "--gateway-state-dir", `s${i}`], { env: NO_INDEX });
       expect(run.code).toBe(0);
-      discovered.push(summaryOf(run.stdout).discovered);
+      discovered.push(summaryOf(run.stdout).discovered ?? 0);
       expect((await ws.readJson(`s${i}/state.json`)).last_cycle).toMatchObject({ shard: { index: i, count: 3 } });
     }
     expect(discovered.reduce((a, b) => a + b, 0)).toBe(3);
