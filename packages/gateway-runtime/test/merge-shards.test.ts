@@ -176,6 +176,20 @@ describe("mergeShards", { timeout: 60_000 }, () => {
       await expect(mergeShards({ stateDir: dirs[0]!, shardDirs: dirs })).rejects.toEqual(refusal(/merged state dir itself/));
     });
 
+    it("a shard whose request records are not JSON, though the rest of state.json is", async () => {
+      const { dirs, merged } = await threeShards();
+      const statePath = join(dirs[0]!, "state.json");
+      const text = await readFile(statePath, "utf8");
+      for (const [broken, reason] of [
+        [text.replace('"status_code":200', '"status_code":2x0'), /unexpected byte 0x78/],
+        [text.replace('"response_body":{', '"response_body":['), /unbalanced brackets/],
+      ] as const) {
+        await writeFile(statePath, broken);
+        await expect(mergeShards({ stateDir: merged, shardDirs: dirs })).rejects.toEqual(refusal(reason));
+      }
+      await expect(stat(merged)).rejects.toMatchObject({ code: "ENOENT" });
+    });
+
     it("a shard whose newest cycle stopped before its events line, or whose state.json is torn", async () => {
       const { dirs, merged } = await threeShards();
       await writeFile(join(dirs[1]!, "runtime-events.jsonl"), "");
