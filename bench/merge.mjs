@@ -8,6 +8,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { availableParallelism, loadavg } from "node:os";
 import { writeFixture } from "./generate-fixture.mjs";
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
@@ -29,7 +30,7 @@ function runNode(args, tag) {
   const rssFile = join(WORK, `rss-merge-${tag}.txt`);
   rmSync(rssFile, { force: true });
   const [cmd, argv] = HAVE_TIME
-    ? ["/usr/bin/time", ["-f", "%e %M", "-o", rssFile, process.execPath, ...args]]
+    ? ["/usr/bin/time", ["-f", "%e %M %U %S", "-o", rssFile, process.execPath, ...args]]
     : [process.execPath, ["--import", join(BENCH, "rss-preload.mjs"), ...args]];
   return new Promise((res) => {
     const start = process.hrtime.bigint();
@@ -40,11 +41,15 @@ function runNode(args, tag) {
     child.on("close", (code) => {
       const sec = Number(process.hrtime.bigint() - start) / 1e9;
       let rssKB = NaN;
+      let cpuSec = NaN;
       try {
         const txt = readFileSync(rssFile, "utf8").trim().split("\n").pop();
-        rssKB = Number(HAVE_TIME ? txt.split(/\s+/)[1] : txt);
+        const fields = txt.split(/\s+/);
+        rssKB = Number(HAVE_TIME ? fields[1] : txt);
+        // CPU time (user + sys) says more than wall time on a machine shared with other work.
+        if (HAVE_TIME) cpuSec = Number(fields[2]) + Number(fields[3]);
       } catch {}
-      res({ sec, rssKB, code, out });
+      res({ sec, rssKB, cpuSec, code, out });
     });
   });
 }
@@ -81,12 +86,14 @@ async function mergeScenario(cases) {
   const merged = join(WORK, `merged-${cases}`);
   const secs = [];
   const rss = [];
+  const cpu = [];
   for (let i = 0; i < RUNS; i++) {
     rmSync(merged, { recursive: true, force: true });
     const r = await runNode([CLI, "merge", "--gateway-state-dir", merged, ...dirs], `merge-${cases}`);
     if (r.code !== 0) throw new Error(`merge exited ${r.code}: ${r.out.slice(-500)}`);
     secs.push(r.sec);
     rss.push(r.rssKB / 1024);
+    cpu.push(r.cpuSec);
   }
   let state;
   try {
@@ -95,8 +102,8 @@ async function mergeScenario(cases) {
     throw new Error(`merged state.json of ${cases} cases does not parse: ${String(error.message).slice(0, 200)}`);
   }
   rmSync(merged, { recursive: true, force: true });
-  const result = { cases, shards: SHARDS, runs: secs.length, median: median(secs), peakRssMB: Math.max(...rss), secs, requests: state.requests.length };
-  log(`merge ${SHARDS} × ${cases / SHARDS}: median ${result.median.toFixed(3)} s, peak RSS ${result.peakRssMB.toFixed(0)} MB, ${result.requests} request records`);
+  const result = { cases, shards: SHARDS, runs: secs.length, median: median(secs), cpu: median(cpu), peakRssMB: Math.max(...rss), secs, cpus: cpu, requests: state.requests.length, load: loadavg()[0] };
+  log(`merge ${SHARDS} × ${cases / SHARDS}: median ${result.median.toFixed(3)} s (CPU ${result.cpu.toFixed(2)} s), peak RSS ${result.peakRssMB.toFixed(0)} MB, ${result.requests} request records, load ${result.load.toFixed(1)}`);
   return result;
 }
 
@@ -104,13 +111,14 @@ const results = [];
 for (const size of SIZES) results.push(await mergeScenario(size));
 const [small, large] = [results[0], results[results.length - 1]];
 const ratio = large.median / small.median;
+const cpuRatio = large.cpu / small.cpu;
 const target = large.cases >= 800_000 ? (large.median <= 2 && large.peakRssMB <= 512 ? "met" : "not met") : "—";
 const lines = [
-  "| Scenario | Median s | Peak RSS MB | Target | Met / not met |",
-  "|---|---|---|---|---|",
-  ...results.map((r) => `| merge ${r.shards} shard dirs × ${r.cases / r.shards} cases (${r.cases} in all) | ${r.median.toFixed(3)} | ${r.peakRssMB.toFixed(0)} | ${r.cases >= 800_000 ? "≤ 2 s, ≤ 512 MB" : "—"} | ${r.cases >= 800_000 ? target : "—"} |`),
-  `| merge scaling ${small.cases}→${large.cases} | ${ratio.toFixed(2)}× (time ratio, ${(large.cases / small.cases).toFixed(0)}× the cases) | — | linear: ≤ ${(1.5 * large.cases / small.cases).toFixed(0)}× | ${ratio <= 1.5 * large.cases / small.cases ? "met" : "not met"} |`,
+  "| Scenario | Median s | CPU s (user+sys) | Peak RSS MB | Target | Met / not met |",
+  "|---|---|---|---|---|---|",
+  ...results.map((r) => `| merge ${r.shards} shard dirs × ${r.cases / r.shards} cases (${r.cases} in all) | ${r.median.toFixed(3)} | ${r.cpu.toFixed(2)} | ${r.peakRssMB.toFixed(0)} | ${r.cases >= 800_000 ? "≤ 2 s, ≤ 512 MB" : "—"} | ${r.cases >= 800_000 ? target : "—"} |`),
+  `| merge scaling ${small.cases}→${large.cases} | ${ratio.toFixed(2)}× wall | ${cpuRatio.toFixed(2)}× CPU | — | linear: ≤ ${(1.5 * large.cases / small.cases).toFixed(0)}× for ${(large.cases / small.cases).toFixed(0)}× the cases | ${cpuRatio <= 1.5 * large.cases / small.cases ? "met" : "not met"} |`,
   "",
-  ...results.map((r) => `- merge ${r.cases}: ${r.runs} runs, ${r.secs.map((s) => s.toFixed(3)).join(", ")} s`),
+  ...results.map((r) => `- merge ${r.cases}: ${r.runs} runs, wall ${r.secs.map((s) => s.toFixed(3)).join(", ")} s, CPU ${r.cpus.map((s) => s.toFixed(2)).join(", ")} s, 1-min load average ${r.load.toFixed(1)} on ${availableParallelism()} cores`),
 ];
 console.log(lines.join("\n"));
