@@ -239,7 +239,8 @@ export async function mergeShards(options: MergeShardsOptions): Promise<MergeRep
 
   const shards: ShardCycle[] = [];
   try {
-    for (const dir of options.shardDirs) shards.push(await readShardCycle(dir));
+    const scratch = { bytes: Buffer.alloc(0) };
+    for (const dir of options.shardDirs) shards.push(await readShardCycle(dir, scratch));
     checkShardSet(shards);
     shards.sort((a, b) => a.provenance.shard.index - b.provenance.shard.index);
     return await recordMergedCycle({ shards, options, clock });

@@ -4,7 +4,7 @@ import { GatewayRuntimeError } from "../errors";
 import type { CycleProvenance } from "../state/gateway-state";
 import { statePaths } from "../state/state-paths";
 import { readLastJsonlLine } from "./last-jsonl-line";
-import { readRawState, type RawState } from "./raw-state";
+import { readRawState, type RawState, type ScratchBuffer } from "./raw-state";
 
 const count = z.number().int().nonnegative();
 
@@ -38,10 +38,10 @@ export interface ShardCycle {
 const refuse = (message: string) => new GatewayRuntimeError("E_SHARDS_NOT_MERGEABLE", message);
 
 /** Reads a shard dir's state.json and last events line; refuses a dir without a completed shard cycle. */
-export async function readShardCycle(stateDir: string): Promise<ShardCycle> {
+export async function readShardCycle(stateDir: string, scratch?: ScratchBuffer): Promise<ShardCycle> {
   const paths = statePaths(stateDir);
   const rerun = `run the shard again (tau-gateway run --gateway-shard I/N --gateway-state-dir ${stateDir})`;
-  const read = await readRawState(paths.statePath);
+  const read = await readRawState(paths.statePath, scratch);
   if (read.kind === "missing") throw refuse(`${stateDir} has no state.json: it has not completed a cycle; ${rerun}`);
   if (read.kind === "corrupt") throw refuse(`${paths.statePath} is not usable (${read.reason}); ${rerun}`);
   const { raw } = read;
