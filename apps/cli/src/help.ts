@@ -45,7 +45,7 @@ Commands (shorthands for the modes):
   capabilities                     schema version, outcomes, error codes and methods supported
   serve-reference                  serve the simulated gateway over HTTP for live-mode runs
   merge SHARD_DIR...               merge the newest cycle of every shard dir into --gateway-state-dir:
-                                   one cycle, one gate (exits as run does)
+                                   one cycle, one gate, with the shards' settings (exits as run does)
 
 ${sections.join("\n")}
 Every flag marked "env" can also be set with its variable: TAU_ + the flag name upper-cased,

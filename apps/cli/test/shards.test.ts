@@ -106,6 +106,9 @@ describe("tau-gateway merge", { timeout: 60_000 }, () => {
     expect(other.stderr).toMatch(/another fixture/);
     expect((await ws.run(["merge", "--gateway-state-dir", "merged"])).code).toBe(2);
     expect((await ws.run(["merge", ...dirs])).stderr).toMatch(/needs --gateway-state-dir/);
+    const threshold = await ws.run(["merge", "--gateway-state-dir", "merged", "--gateway-guardrail-failure-streak-threshold", "3", ...dirs]);
+    expect(threshold.code).toBe(2);
+    expect(threshold.stderr).toMatch(/settings from the shards.*--gateway-guardrail-failure-streak-threshold/);
     expect(ws.exists("merged")).toBe(false);
   });
 });

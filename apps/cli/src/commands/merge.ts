@@ -3,8 +3,12 @@ import { UsageError } from "../errors";
 import { EXIT } from "../exit-codes";
 import type { Flags } from "../flags";
 import type { Io } from "../io";
+import { OPTIONS } from "../options";
 import { cycleReportJson, json, renderCycle } from "../render";
 import { stateDirFromFlags } from "../runner-settings";
+
+/** The runner flags that mean something to merge. */
+const MERGE_FLAGS = new Set(["gateway-state-dir", "gateway-fail-on-hold"]);
 
 function renderMerge(io: Io, report: MergeReport): string {
   const count = report.shards[0]?.count ?? 0;
@@ -20,6 +24,14 @@ function renderMerge(io: Io, report: MergeReport): string {
 export async function mergeCommand(flags: Flags, io: Io, args: string[]): Promise<number> {
   if (args.length === 0) {
     throw new UsageError("usage: tau-gateway merge --gateway-state-dir MERGED_DIR SHARD_DIR... (the state dirs of every shard)");
+  }
+  // The merged cycle must be judged by the settings the shards ran with (merge refuses shards
+  // that disagree), so a threshold given here would be silently ignored: refuse it instead.
+  const ignored = OPTIONS.filter((o) => (o.group === "runner" || o.group === "guardrail" || o.group === "shard" || o.group === "live") && !MERGE_FLAGS.has(o.name) && flags.has(o.name));
+  if (ignored.length > 0) {
+    throw new UsageError(
+      `tau-gateway merge takes its settings from the shards' recorded cycles; drop ${ignored.map((o) => `--${o.name}`).join(", ")} (give them to the shard runs)`,
+    );
   }
   if (!flags.isSet("gateway-state-dir")) {
     throw new UsageError("tau-gateway merge needs --gateway-state-dir MERGED_DIR: the dir that records the merged cycle");
