@@ -92,6 +92,17 @@ describe("mergeShards", { timeout: 60_000 }, () => {
     expect(after).toEqual(before);
   });
 
+  it("takes the merged dir's lock: E_STATE_LOCKED while another runner holds it", async () => {
+    const { dirs, merged } = await threeShards();
+    const holder = await GatewayRuntime.open({ stateDir: merged, onWarning: () => undefined });
+    try {
+      await expect(mergeShards({ stateDir: merged, shardDirs: dirs })).rejects.toMatchObject({ code: "E_STATE_LOCKED" });
+    } finally {
+      await holder.close();
+    }
+    await expect(mergeShards({ stateDir: merged, shardDirs: dirs })).resolves.toMatchObject({ aborted: false });
+  });
+
   it("keeps its own failure-streak history across merges", async () => {
     const clock = manualClock();
     const split = await shardSet({ count: 2, clock: clock.clock, settings: { retryMaxAttempts: 1 } });
