@@ -39,6 +39,7 @@ for (const ch of " \t\n\r") WHITESPACE[ch.charCodeAt(0)] = 1;
 
 const CASE_KEY_PREFIX = Buffer.from('{"case_key":"');
 
+/** Internal to this file: every Corrupt becomes a `{ kind: "corrupt", reason }` result. */
 class Corrupt extends Error {}
 
 /**
