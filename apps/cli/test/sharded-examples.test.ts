@@ -59,6 +59,8 @@ describe("examples/github-actions/sharded-contract.yml", () => {
 
     expect(merge.needs).toBe("shard");
     expect(merge.steps.some((s: Doc) => String(s.uses).startsWith("actions/download-artifact"))).toBe(true);
+    // The merged dir's streak history must survive a red gate too.
+    expect(merge.steps.find((s: Doc) => String(s.uses).startsWith("actions/cache/save")).if).toBe("always()");
     const merges = checkFlags([merge]).filter((r) => r.command === "merge");
     expect(merges).toHaveLength(1);
     expect(merges[0]!.flags).toEqual(expect.arrayContaining(["gateway-state-dir", "gateway-fail-on-hold"]));
@@ -76,6 +78,7 @@ describe("examples/gitlab/sharded-contract.gitlab-ci.yml", () => {
     expect(runs.some((r) => r.command === "run" && r.line.includes(`--gateway-shard-count ${n}`) && r.line.includes("$CI_NODE_INDEX"))).toBe(true);
     expect(shard.artifacts.when).toBe("always");
     expect(gate.needs[0].job).toBe("contract-shard");
+    expect(gate.cache.when).toBe("always");
     expect(gate.stage).not.toBe(shard.stage);
     const merges = checkFlags([gate]).filter((r) => r.command === "merge");
     expect(merges[0]!.flags).toEqual(expect.arrayContaining(["gateway-state-dir", "gateway-fail-on-hold"]));
