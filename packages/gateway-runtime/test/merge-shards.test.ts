@@ -103,6 +103,18 @@ describe("mergeShards", { timeout: 60_000 }, () => {
     await expect(mergeShards({ stateDir: merged, shardDirs: dirs })).resolves.toMatchObject({ aborted: false });
   });
 
+  it("moves a merged state.json it cannot use aside with a warning and starts that dir fresh, as run does", async () => {
+    const { dirs, merged } = await threeShards();
+    await mergeShards({ stateDir: merged, shardDirs: dirs });
+    await writeFile(join(merged, "state.json"), '{"schema_version":1,"requests":[{"case_key":');
+    const warnings: string[] = [];
+    const report = await mergeShards({ stateDir: merged, shardDirs: dirs, onWarning: (m) => warnings.push(m) });
+    expect(warnings.join("\n")).toMatch(/moved it to .*state\.json\.corrupt-/);
+    expect((await readdir(merged)).some((name) => name.startsWith("state.json.corrupt-"))).toBe(true);
+    expect(report.requestCount).toBe(14);
+    expect(gatewayStateSchema.parse(await readStateJson(merged)).requests).toHaveLength(14);
+  });
+
   it("keeps its own failure-streak history across merges", async () => {
     const clock = manualClock();
     const split = await shardSet({ count: 2, clock: clock.clock, settings: { retryMaxAttempts: 1 } });

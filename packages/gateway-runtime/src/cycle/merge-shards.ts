@@ -9,10 +9,11 @@ import {
   type CycleSummary,
 } from "@tau/gateway-guardrail";
 import { GatewayRuntimeError } from "../errors";
-import type { CycleProvenance, GatewayState, RequestRecord } from "../state/gateway-state";
+import { STATE_SCHEMA_VERSION, type CycleProvenance, type GatewayState } from "../state/gateway-state";
 import { cycleEventLine, type CycleReport } from "./cycle-report";
-import { GatewayRuntime } from "./gateway-runtime";
 import { mergeInKeyOrder, type RecordSource } from "./merge-order";
+import { openMergedDir } from "./merged-dir";
+import type { RawState } from "./raw-state";
 import { ProcessedKeys } from "./processed-keys";
 import { shardOfCaseKey } from "./shard";
 import { readShardCycle, type ShardCycle } from "./shard-cycle";
@@ -102,73 +103,51 @@ function sumSummaries(shards: readonly ShardCycle[]): CycleSummary {
   return total;
 }
 
-/** The merged dir's own records, as one more source: it keeps records no shard holds any more. */
-function ownSource(requests: readonly RequestRecord[]): RecordSource & { json(i: number): string } {
+/** A shard's records as a merge source; `updated_unix_ms` is read from the file only when not indexed. */
+function recordSource(raw: RawState): RecordSource {
   return {
-    keys: requests.map((r) => r.case_key),
-    updatedAt: (i) => (requests[i] as RequestRecord).updated_unix_ms,
-    json: (i) => JSON.stringify(requests[i]),
-  };
-}
-
-function shardSource(shard: ShardCycle): RecordSource {
-  const { records, starts, ends, keys } = shard.raw;
-  return {
-    keys,
+    keys: raw.keys,
     updatedAt: (i) => {
-      const record = JSON.parse(records.readNow(starts[i] as number, ends[i] as number).toString("utf8")) as { updated_unix_ms?: unknown };
+      const known = raw.updated[i] as number;
+      if (!Number.isNaN(known)) return known;
+      const record = JSON.parse(raw.records.readNow(raw.starts[i] as number, raw.ends[i] as number).toString("utf8")) as { updated_unix_ms?: unknown };
       return typeof record.updated_unix_ms === "number" ? record.updated_unix_ms : 0;
     },
   };
 }
 
 /**
- * The merged dir's processed keys: its own, then each shard's in shard order, each key once, the
- * oldest dropped past the cap — what ProcessedKeys would give. When every shard's keys hash to
- * that shard (any split run as shards), the shards cannot share a key, so only the merged dir's
- * own keys need a Set: building one Set of 800k keys costs more than the rest of the merge.
+ * The merged processed keys: each shard's in shard order, each key once, the oldest dropped past
+ * the cap — what ProcessedKeys would give. When every shard's keys hash to that shard (any split
+ * run as shards), the shards cannot share a key and no Set is needed: building a Set of 800k
+ * keys costs more than the rest of the merge.
  */
-function unitedKeys(options: {
-  previous: readonly string[];
-  shards: readonly { index: number; count: number; keys: readonly string[] }[];
-  cap: number;
-}): string[] {
-  const { previous, shards, cap } = options;
+function unitedKeys(options: { shards: readonly { index: number; count: number; keys: readonly string[] }[]; cap: number }): string[] {
+  const { shards, cap } = options;
   const disjoint = shards.every((s) => s.keys.every((key) => shardOfCaseKey(key, s.count) === s.index));
   if (!disjoint) {
-    const processed = new ProcessedKeys(cap, previous);
+    const processed = new ProcessedKeys(cap);
     for (const shard of shards) for (const key of shard.keys) processed.add(key);
     return processed.toArray();
   }
-  const own = previous.length > 0 ? new Set(previous) : undefined;
-  const out = previous.slice();
-  for (const shard of shards) {
-    for (const key of shard.keys) if (own === undefined || !own.has(key)) out.push(key);
-  }
+  const out = shards.flatMap((s) => s.keys);
   return out.length > cap ? out.slice(out.length - cap) : out;
 }
 
 const CHUNK_BYTES = 1 << 20;
-const COMMA = Buffer.from(",");
 
 /**
  * Streams state.json: the records go from the shards' files into this one chunk by chunk, so the
  * merged dir's state is never one string in memory (8 × 100k records is ~280 MB of JSON).
  */
-async function writeMergedState(options: {
-  file: AtomicFile;
-  skeleton: GatewayState;
-  own: ReturnType<typeof ownSource>;
-  shards: readonly ShardCycle[];
-}): Promise<number> {
-  const { file, skeleton, own, shards } = options;
+async function writeMergedState(options: { file: AtomicFile; skeleton: GatewayState; sources: readonly RawState[] }): Promise<number> {
+  const { file, skeleton, sources } = options;
   const text = JSON.stringify(skeleton);
   // Field names are never escaped, and strings before `requests` escape their quotes, so the
   // first match is the field itself.
   const marker = '"requests":[]';
   const at = text.indexOf(marker);
   if (at < 0) throw new Error("internal: requests missing from the merged state");
-  const sources = [own, ...shards.map(shardSource)];
   const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   let used = 0;
   let written = 0;
@@ -188,27 +167,21 @@ async function writeMergedState(options: {
     else await file.write(bytes);
   };
   await put(Buffer.from(text.slice(0, at + marker.length - 1), "utf8"));
-  const order = mergeInKeyOrder(sources);
+  const order = mergeInKeyOrder(sources.map(recordSource));
   for (let i = 0; i < order.length; i++) {
     const source = order.sources[i] as number;
     const record = order.records[i] as number;
-    if (source === 0) {
-      const json = Buffer.from(own.json(record), "utf8");
-      if (written > 0) await put(COMMA);
-      await put(json);
-    } else {
-      const raw = (shards[source - 1] as ShardCycle).raw;
-      const start = raw.starts[record] as number;
-      const end = raw.ends[record] as number;
-      if (!raw.records.has(start, end)) await raw.records.fill(start, end);
-      // The common case stays synchronous: one await per chunk (and window), not per record.
-      if (used + 1 + end - start > chunk.length) await flush();
-      if (written > 0) chunk[used++] = 0x2c;
-      if (used + end - start <= chunk.length) used += raw.records.copy(chunk, used, start, end);
-      else {
-        await flush();
-        await file.write(raw.records.readNow(start, end));
-      }
+    const raw = sources[source] as RawState;
+    const start = raw.starts[record] as number;
+    const end = raw.ends[record] as number;
+    if (!raw.records.has(start, end)) await raw.records.fill(start, end);
+    // The common case stays synchronous: one await per chunk (and window), not per record.
+    if (used + 1 + end - start > chunk.length) await flush();
+    if (written > 0) chunk[used++] = 0x2c;
+    if (used + end - start <= chunk.length) used += raw.records.copy(chunk, used, start, end);
+    else {
+      await flush();
+      await file.write(raw.records.readNow(start, end));
     }
     written++;
   }
@@ -258,36 +231,29 @@ async function recordMergedCycle(context: {
   const { shards, options, clock } = context;
   const first = shards[0] as ShardCycle;
   const settings = first.provenance.settings as Settings;
-  const runtime = await GatewayRuntime.open({
+  const thresholds = {
+    failureStreak: settings.guardrail_failure_streak_threshold,
+    retryableFailures: settings.guardrail_retryable_failures_threshold,
+  };
+  const merged = await openMergedDir({
     stateDir: options.stateDir,
-    settings: {
-      queueLimit: settings.queue_limit,
-      processedCaseCap: settings.processed_case_cap,
-      retryMaxAttempts: settings.retry_max_attempts,
-      thresholds: {
-        failureStreak: settings.guardrail_failure_streak_threshold,
-        retryableFailures: settings.guardrail_retryable_failures_threshold,
-      },
-    },
-    clock,
-    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+    nowUnixMs: clock(),
+    onWarning: options.onWarning ?? ((message) => process.stderr.write(`warning: ${message}\n`)),
   });
   try {
-    const previous = runtime.currentState;
+    const { paths } = merged;
     const summary = sumSummaries(shards);
     // The shards ran side by side: the split cycle took as long as its slowest shard.
     const duration = Math.max(...shards.map((s) => s.raw.skeleton.health.cycle_duration_ms));
     const health = snapshotHealth({
       summary,
-      previousFailureStreak: previous.health.failure_streak,
+      previousFailureStreak: merged.previousFailureStreak,
       cycleDurationMs: duration,
       nowUnixMs: clock(),
     });
-    const thresholds = runtime.settings.thresholds;
     const gate = evaluateGate({ summary, health, thresholds });
 
     const processedKeys = unitedKeys({
-      previous: previous.processed_case_keys,
       shards: shards.map((s) => ({ index: s.provenance.shard.index, count: s.provenance.shard.count, keys: s.raw.skeleton.processed_case_keys })),
       cap: settings.processed_case_cap,
     });
@@ -299,7 +265,7 @@ async function recordMergedCycle(context: {
       settings,
     };
     const skeleton: GatewayState = {
-      schema_version: previous.schema_version,
+      schema_version: STATE_SCHEMA_VERSION,
       processed_case_keys: processedKeys,
       requests: [],
       health,
@@ -328,30 +294,30 @@ async function recordMergedCycle(context: {
       drifts: [],
       provenance,
       aborted: false,
-      statePath: runtime.paths.statePath,
-      eventsPath: runtime.paths.eventsPath,
+      statePath: paths.statePath,
+      eventsPath: paths.eventsPath,
       shards: shards.map((s) => ({ ...s.provenance.shard, stateDir: s.stateDir, summary: s.summary })),
       requestCount: 0,
       processedCaseCount: skeleton.processed_case_keys.length,
     };
 
     try {
-      const file = await openAtomicFile(runtime.paths.statePath);
+      const file = await openAtomicFile(paths.statePath);
       try {
-        report.requestCount = await writeMergedState({ file, skeleton, own: ownSource(previous.requests), shards });
+        report.requestCount = await writeMergedState({ file, skeleton, sources: shards.map((s) => s.raw) });
         await file.commit();
       } catch (error) {
         await file.abort();
         throw error;
       }
-      await appendJsonl(runtime.paths.eventsPath, [cycleEventLine(report)]);
+      await appendJsonl(paths.eventsPath, [cycleEventLine(report)]);
     } catch (error) {
       if (GatewayRuntimeError.isInstance(error)) throw error;
       const detail = error instanceof Error ? error.message : String(error);
-      throw new GatewayRuntimeError("E_IO", `could not persist the merged cycle in ${runtime.paths.stateDir}: ${detail}`, { cause: error });
+      throw new GatewayRuntimeError("E_IO", `could not persist the merged cycle in ${paths.stateDir}: ${detail}`, { cause: error });
     }
     return report;
   } finally {
-    await runtime.close();
+    await merged.release();
   }
 }

@@ -16,6 +16,8 @@ export interface RawState {
   starts: number[];
   ends: number[];
   keys: string[];
+  /** `updated_unix_ms` of record i when it ends the record as the runner writes it; NaN: read the record. */
+  updated: number[];
   /** The file, held open (close it): the records are read from it again while merging. */
   records: SpanReader;
 }
@@ -172,6 +174,25 @@ function recordKey(bytes: Buffer, start: number, end: number): string {
   return record.case_key;
 }
 
+const UPDATED_FIELD = Buffer.from('"updated_unix_ms":');
+
+/** `updated_unix_ms` read from the record's tail (`…,"updated_unix_ms":123}`), NaN when not there. */
+function recordUpdated(bytes: Buffer, start: number, end: number): number {
+  let i = end - 2;
+  let value = 0;
+  let scale = 1;
+  while (i > start && (bytes[i] as number) >= 0x30 && (bytes[i] as number) <= 0x39) {
+    value += ((bytes[i] as number) - 0x30) * scale;
+    scale *= 10;
+    i--;
+  }
+  if (i === end - 2 || scale > 1e15) return Number.NaN;
+  const from = i + 1 - UPDATED_FIELD.length;
+  if (from <= start) return Number.NaN;
+  for (let k = 0; k < UPDATED_FIELD.length; k++) if (bytes[from + k] !== UPDATED_FIELD[k]) return Number.NaN;
+  return value;
+}
+
 /** Splits state.json into its request records and everything else; throws Corrupt. */
 function scan(bytes: Buffer): Omit<RawState, "records"> {
   let i = skipWhitespace(bytes, 0);
@@ -181,6 +202,7 @@ function scan(bytes: Buffer): Omit<RawState, "records"> {
   const starts: number[] = [];
   const ends: number[] = [];
   const keys: string[] = [];
+  const updated: number[] = [];
   for (;;) {
     i = skipWhitespace(bytes, i);
     if (bytes[i] === CLOSE_BRACE) break;
@@ -201,6 +223,7 @@ function scan(bytes: Buffer): Omit<RawState, "records"> {
           starts.push(i);
           ends.push(end);
           keys.push(recordKey(bytes, i, end));
+          updated.push(recordUpdated(bytes, i, end));
           i = skipWhitespace(bytes, end);
           if (bytes[i] === COMMA) i = skipWhitespace(bytes, i + 1);
           else if (bytes[i] === CLOSE_BRACKET) {
@@ -227,7 +250,7 @@ function scan(bytes: Buffer): Omit<RawState, "records"> {
     const where = first && first.path.length > 0 ? first.path.join(".") : "the file";
     throw new Corrupt(`unexpected content at ${where}: ${first?.message ?? "invalid"}`);
   }
-  return { skeleton: parsed.data, starts, ends, keys };
+  return { skeleton: parsed.data, starts, ends, keys, updated };
 }
 
 /** A buffer reused for reading one state file after another: 8 × 35 MB of fresh buffers make GC work. */
