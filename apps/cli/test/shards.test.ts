@@ -111,4 +111,18 @@ describe("tau-gateway merge", { timeout: 60_000 }, () => {
     expect(threshold.stderr).toMatch(/settings from the shards.*--gateway-guardrail-failure-streak-threshold/);
     expect(ws.exists("merged")).toBe(false);
   });
+  it("is a command of the registry: merge --help, the lock's stale time taken, no warning for run's shard flags", async () => {
+    const { ws, dirs } = await shards(PASS, 2);
+    const help = await ws.run(["merge", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/merge SHARD_DIR/);
+    expect(help.stdout).toMatch(/--gateway-lock-stale-ms/);
+    const run = await ws.run(["run", PASS, "--gateway-shard", "1/2", "--gateway-state-dir", "again"], { env: NO_INDEX });
+    expect(run.stderr).not.toMatch(/warning/);
+    const merge = await ws.run(["merge", "--gateway-state-dir", "merged", "--gateway-lock-stale-ms", "5000", "--port", "9", ...dirs]);
+    expect(merge.code).toBe(0);
+    expect(merge.stderr).toMatch(/--port only applies to serve-reference; ignored by merge/);
+    expect(ws.exists("merged/last-cycle.jsonl")).toBe(true);
+    expect((await ws.run(["merge", "--gateway-state-dir", "merged", "--gateway-lock-stale-ms", "0", ...dirs])).code).toBe(2);
+  });
 });

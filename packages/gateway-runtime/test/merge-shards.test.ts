@@ -1,7 +1,7 @@
-import { readdir, readFile, rm, stat, truncate, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, stat, symlink, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { GatewayRuntime, gatewayStateSchema, mergeShards, readGatewayStatus } from "../src";
+import { GatewayRuntime, gatewayStateSchema, mergeShards, readGatewayStatus, readLastCycle } from "../src";
 import { fixtureOf, retryableCase, successCase, unsupportedMethodCase } from "./helpers/fixtures";
 import { manualClock, readJsonLines, readStateJson } from "./helpers/runtime";
 import { shardSet, sourceOf } from "./helpers/shards";
@@ -223,5 +223,55 @@ describe("mergeShards", { timeout: 60_000 }, () => {
       await truncate(statePath, Math.floor((await readFile(statePath)).length / 2));
       await expect(mergeShards({ stateDir: merged, shardDirs: [dirs[0]!, dirs[2]!] })).rejects.toEqual(refusal(/state.json is not usable/));
     });
+  });
+  it("gives the merged dir a last-cycle.jsonl: the shards' case lines under one header with the merged provenance", async () => {
+    const { dirs, merged } = await threeShards();
+    await mergeShards({ stateDir: merged, shardDirs: dirs });
+
+    const last = await readLastCycle(join(merged, "last-cycle.jsonl"));
+    expect(last?.header).toMatchObject({ kind: "cycle", driver: "merge", aborted: false, provenance: { shard: null, fixture_sha256: sourceOf()[0]!.sha256 } });
+    expect(last?.invalidLines).toBe(0);
+    expect(last?.cases).toHaveLength(15);
+    expect(new Set(last?.cases.map((c) => c.case_id))).toEqual(new Set(cases.map((c) => c.case_id)));
+    expect(last?.cases.filter((c) => c.result === "malformed")).toHaveLength(1);
+  });
+
+  it("drops an earlier merge's last-cycle.jsonl with a warning when a shard has none of its cycle", async () => {
+    const { dirs, merged } = await threeShards();
+    await mergeShards({ stateDir: merged, shardDirs: dirs });
+    await rm(join(dirs[1]!, "last-cycle.jsonl"));
+    const warnings: string[] = [];
+    await mergeShards({ stateDir: merged, shardDirs: dirs, onWarning: (m) => warnings.push(m) });
+
+    expect(warnings.join("\n")).toMatch(/no last-cycle\.jsonl/);
+    expect(await readLastCycle(join(merged, "last-cycle.jsonl"))).toBeUndefined();
+  });
+
+  it("refuses a symlink in place of the merged state.json, as the runtime does, and writes nothing", async () => {
+    const { root, dirs, merged } = await threeShards();
+    await mkdir(merged, { recursive: true });
+    const elsewhere = join(root, "elsewhere.json");
+    await writeFile(elsewhere, "{}\n");
+    await symlink(elsewhere, join(merged, "state.json"));
+
+    await expect(mergeShards({ stateDir: merged, shardDirs: dirs })).rejects.toMatchObject({ code: "E_UNSAFE_PATH" });
+    expect(await readFile(elsewhere, "utf8")).toBe("{}\n");
+    expect((await readdir(merged)).sort()).toEqual(["state.json"]);
+  });
+
+  it("refuses a symlink in place of a shard's state.json instead of following it", async () => {
+    const { root, dirs, merged } = await threeShards();
+    const moved = join(root, "moved-state.json");
+    await writeFile(moved, await readFile(join(dirs[0]!, "state.json")));
+    await rm(join(dirs[0]!, "state.json"));
+    await symlink(moved, join(dirs[0]!, "state.json"));
+
+    await expect(mergeShards({ stateDir: merged, shardDirs: dirs })).rejects.toMatchObject({ code: "E_UNSAFE_PATH" });
+  });
+
+  it("checks lockStaleMs like the runtime", async () => {
+    const { dirs, merged } = await threeShards();
+    await expect(mergeShards({ stateDir: merged, shardDirs: dirs, lockStaleMs: 0 })).rejects.toMatchObject({ code: "E_INVALID_OPTION" });
+    await expect(mergeShards({ stateDir: merged, shardDirs: dirs, lockStaleMs: 5000 })).resolves.toMatchObject({ requestCount: 14 });
   });
 });

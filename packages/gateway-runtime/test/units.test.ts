@@ -44,7 +44,7 @@ describe("buildQueue", () => {
 
   it("keeps the first `limit` cases and counts the rest as backlog", () => {
     const cases = [gatewayCase("c"), gatewayCase("a"), gatewayCase("b")];
-    expect(buildQueue(cases, 2)).toEqual({ queued: [cases[1], cases[2]], backlog: 1 });
+    expect(buildQueue(cases, 2)).toEqual({ queued: [cases[1], cases[2]], backlog: 1, backlogCases: [cases[0]] });
     expect(buildQueue(cases, 3).backlog).toBe(0);
     expect(buildQueue(cases, 64).queued).toHaveLength(3);
   });

@@ -3,12 +3,13 @@ import { UsageError } from "../errors";
 import { EXIT } from "../exit-codes";
 import type { Flags } from "../flags";
 import type { Io } from "../io";
+import { checkIntegerFlags, unusedFlagWarnings } from "../flag-checks";
 import { OPTIONS } from "../options";
 import { cycleReportJson, json, renderCycle } from "../render";
 import { stateDirFromFlags } from "../runner-settings";
 
 /** The runner flags that mean something to merge. */
-const MERGE_FLAGS = new Set(["gateway-state-dir", "gateway-fail-on-hold"]);
+const MERGE_FLAGS = new Set(["gateway-state-dir", "gateway-lock-stale-ms", "gateway-fail-on-hold"]);
 
 function renderMerge(io: Io, report: MergeReport): string {
   const count = report.shards[0]?.count ?? 0;
@@ -25,6 +26,8 @@ export async function mergeCommand(flags: Flags, io: Io, args: string[]): Promis
   if (args.length === 0) {
     throw new UsageError("usage: tau-gateway merge --gateway-state-dir MERGED_DIR SHARD_DIR... (the state dirs of every shard)");
   }
+  checkIntegerFlags(flags);
+  for (const warning of unusedFlagWarnings(flags, "merge")) io.err(`warning: ${warning}\n`);
   // The merged cycle must be judged by the settings the shards ran with (merge refuses shards
   // that disagree), so a threshold given here would be silently ignored: refuse it instead.
   const ignored = OPTIONS.filter((o) => (o.group === "runner" || o.group === "guardrail" || o.group === "shard" || o.group === "live") && !MERGE_FLAGS.has(o.name) && flags.has(o.name));
@@ -39,6 +42,7 @@ export async function mergeCommand(flags: Flags, io: Io, args: string[]): Promis
   const report = await mergeShards({
     stateDir: stateDirFromFlags(flags),
     shardDirs: args,
+    lockStaleMs: flags.integer("gateway-lock-stale-ms"),
     onWarning: (message) => io.err(`warning: ${message}\n`),
   });
   if (flags.boolean("json")) {

@@ -1,31 +1,63 @@
 import { GatewayRuntime, readFixtureFile } from "@tau/gateway";
 import { EXIT } from "../exit-codes";
 import type { Flags } from "../flags";
+import { fixturePathFromFlags, withInitHint } from "../fixture-path";
 import type { Io } from "../io";
 import { createProgress } from "../progress";
 import { cycleReportJson, json, renderCycle, renderDrifts } from "../render";
-import { liveDriverFromFlags, runnerSettingsFromFlags, stateDirFromFlags } from "../runner-settings";
+import { redactError, redactingIo } from "../redacting-io";
+import { liveDriverFromFlags, redactorFromFlags, runnerSettingsFromFlags, stateDirFromFlags } from "../runner-settings";
+import { checkIntegerFlags, unusedFlagWarnings } from "../flag-checks";
 import { shardFromFlags } from "../shard-flags";
 
-/** `--gateway-contract-runner` / `tau-gateway run`: one cycle over the fixture. */
-export async function runCommand(flags: Flags, io: Io): Promise<number> {
+/**
+ * `tau-gateway run [FIXTURE]` / `--gateway-contract-runner`: one cycle over the fixture.
+ * Everything it prints, and any error it ends with, passes the redactor of the target's secrets.
+ */
+export async function runCommand(flags: Flags, io: Io, args: string[]): Promise<number> {
+  const redactor = redactorFromFlags(flags);
+  try {
+    return await runCycleCommand(flags, redactingIo(io, redactor), args);
+  } catch (error) {
+    throw redactError(error, redactor);
+  }
+}
+
+async function runCycleCommand(flags: Flags, io: Io, args: string[]): Promise<number> {
+  checkIntegerFlags(flags);
+  for (const warning of unusedFlagWarnings(flags, "run")) io.err(`warning: ${warning}\n`);
   const settings = runnerSettingsFromFlags(flags);
   const failOnHold = flags.boolean("gateway-fail-on-hold");
   const shard = shardFromFlags(flags, io.env);
-  const { fixture, source } = await readFixtureFile(flags.string("gateway-fixture") as string, {
+  const quiet = flags.boolean("quiet");
+  const fixturePath = fixturePathFromFlags(flags, args);
+  const { fixture, source } = await readFixtureFile(fixturePath.path, {
     maxBytes: flags.integer("gateway-max-fixture-bytes"),
+  }).catch((error: unknown) => {
+    throw withInitHint(error, fixturePath);
   });
   const driver = liveDriverFromFlags(flags);
-  const runtime = await GatewayRuntime.open({
-    stateDir: stateDirFromFlags(flags),
-    settings,
-    onWarning: (message) => io.err(`warning: ${message}\n`),
-  });
+  // Listen before the lock is taken: a signal that lands while the state loads then still ends
+  // in a persisted, interrupted cycle (exit 130), not in a death that leaves the lock behind.
   const controller = new AbortController();
   const interrupt = () => controller.abort();
   process.once("SIGINT", interrupt);
   process.once("SIGTERM", interrupt);
-  const progress = createProgress(io, "gateway runner:");
+  let runtime: GatewayRuntime;
+  try {
+    runtime = await GatewayRuntime.open({
+      stateDir: stateDirFromFlags(flags),
+      settings,
+      lockStaleMs: flags.integer("gateway-lock-stale-ms"),
+      onWarning: (message) => io.err(`warning: ${message}\n`),
+    });
+  } catch (error) {
+    process.off("SIGINT", interrupt);
+    process.off("SIGTERM", interrupt);
+    await driver?.close();
+    throw error;
+  }
+  const progress = createProgress(io, { label: "gateway runner:", quiet });
   let report;
   try {
     report = await runtime.runCycle(fixture, {

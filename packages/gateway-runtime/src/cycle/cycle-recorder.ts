@@ -11,6 +11,7 @@ import {
 } from "./channel-records";
 import type { CaseExecution } from "./execute-case";
 import type { GatewayState, RequestRecord } from "../state/gateway-state";
+import type { CaseResult, CaseResultKind } from "../state/last-cycle";
 import { ProcessedKeys } from "./processed-keys";
 
 /** Everything one actor's channel gets at the end of a cycle. */
@@ -32,6 +33,38 @@ function normalise(gatewayCase: GatewayCase): NormalisedCase {
   };
 }
 
+function caseLine(c: NormalisedCase, result: CaseResultKind): CaseResult {
+  return { kind: "case", case_key: c.caseKey, case_id: c.caseId, method: c.method, endpoint: c.endpoint, actor_id: c.actorId, result, attempts: 0 };
+}
+
+const RESULT_OF: Record<CaseExecution["kind"], CaseResultKind> = {
+  success: "applied",
+  malformed: "malformed",
+  failed: "failed",
+  drift: "drift",
+};
+
+/** The last-cycle line of a case that ran: bodies only where they differ from the contract. */
+function executionLine(c: NormalisedCase, execution: CaseExecution): CaseResult {
+  const o = execution.observed;
+  const line: CaseResult = {
+    ...caseLine(c, RESULT_OF[execution.kind]),
+    attempts: execution.attempts,
+    outcome: o.outcome,
+    status_code: o.outcome === "transport_error" ? 0 : o.status_code,
+    error_code: o.error_code,
+    duration_ms: Math.round(execution.durationMs * 1000) / 1000,
+  };
+  if (o.outcome === "transport_error") line.message = o.message;
+  else if (execution.kind === "failed" || execution.kind === "drift") line.response_body = o.response_body;
+  if (execution.transientAttempts.length > 0) line.failed_attempts = execution.transientAttempts;
+  if (execution.kind === "drift") {
+    line.differences = execution.drift.differences;
+    if (execution.drift.note !== undefined) line.note = execution.drift.note;
+  }
+  return line;
+}
+
 /**
  * Applies case results to the in-memory state of one cycle: counters, request records,
  * processed keys, and the channel-store entries to append. No I/O: the runtime persists
@@ -42,6 +75,8 @@ export class CycleRecorder {
   readonly drifts: Drift[] = [];
   private readonly requests: Map<string, RequestRecord>;
   private readonly processed: ProcessedKeys;
+  /** last-cycle.jsonl case lines, serialised as they come (see state/last-cycle.ts). */
+  readonly caseResults = new JsonlBatch();
   private readonly actors = new Map<string, { log: JsonlBatch; context: JsonlBatch; memoryDirty: boolean }>();
 
   constructor(
@@ -58,8 +93,14 @@ export class CycleRecorder {
   }
 
   /** Counts a queued case skipped because its key was processed in an earlier cycle. */
-  skipDuplicate(): void {
+  skipDuplicate(gatewayCase: GatewayCase): void {
     this.summary.duplicate_skips++;
+    this.caseResults.add(caseLine(normalise(gatewayCase), "duplicate"));
+  }
+
+  /** Notes cases that did not run: left in the backlog, or not reached before an interrupt. */
+  notRun(cases: readonly GatewayCase[], result: "backlog" | "not_run"): void {
+    for (const gatewayCase of cases) this.caseResults.add(caseLine(normalise(gatewayCase), result));
   }
 
   /** Applies the result of one case, in queue order. */
@@ -69,6 +110,7 @@ export class CycleRecorder {
     const s = this.summary;
     s.retryable_failures += execution.retryableFailures;
     s.retry_attempts += execution.attempts - 1;
+    this.caseResults.add(executionLine(c, execution));
 
     switch (execution.kind) {
       case "success": {

@@ -1,22 +1,23 @@
-import { open } from "node:fs/promises";
+import { EventStoreError, MAX_LINE_BYTES, openRegular } from "@tau/event-store";
 import { GatewayRuntimeError } from "../errors";
 
 export type LastLineResult = { kind: "missing" } | { kind: "empty" } | { kind: "ok"; value: unknown } | { kind: "invalid"; error: string };
 
 const CHUNK = 64 * 1024;
-/** A cycle line is well under 1 KB; past this the tail is not a cycle line at all. */
-const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 /**
  * The last non-blank line of a JSONL file, parsed, read from the end: an events log grows by one
- * line per cycle for as long as a state dir lives, and merge needs only its newest line.
+ * line per cycle for as long as a state dir lives, and merge needs only its newest line. Bounded
+ * like every JSONL reader (MAX_LINE_BYTES); a symlink or FIFO in its place is refused
+ * (E_UNSAFE_PATH), never followed.
  */
 export async function readLastJsonlLine(path: string): Promise<LastLineResult> {
   let handle;
   try {
-    handle = await open(path, "r");
+    handle = await openRegular(path, "read", "read");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { kind: "missing" };
+    if (EventStoreError.isInstance(error) && error.code === "E_NOT_FOUND") return { kind: "missing" };
+    if (EventStoreError.isInstance(error) && error.code === "E_UNSAFE_PATH") throw error;
     throw new GatewayRuntimeError("E_IO", `cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
   try {
@@ -35,7 +36,7 @@ export async function readLastJsonlLine(path: string): Promise<LastLineResult> {
           return { kind: "invalid", error: (error as Error).message };
         }
       }
-      if (tail.length > MAX_LINE_BYTES) return { kind: "invalid", error: "the last line is longer than 16 MB" };
+      if (tail.length > MAX_LINE_BYTES) return { kind: "invalid", error: `the last line is longer than ${MAX_LINE_BYTES} bytes` };
       const length = Math.min(CHUNK, position);
       position -= length;
       const chunk = Buffer.alloc(length);

@@ -1,5 +1,6 @@
+import { rm } from "node:fs/promises";
 import { resolve } from "node:path";
-import { appendJsonl, openAtomicFile, type AtomicFile } from "@tau/event-store";
+import { appendJsonl, EventStoreError, RawJsonArray } from "@tau/event-store";
 import {
   classifyHealth,
   cycleReasonCodes,
@@ -14,9 +15,12 @@ import { cycleEventLine, type CycleReport } from "./cycle-report";
 import { mergeInKeyOrder, type RecordSource } from "./merge-order";
 import { openMergedDir } from "./merged-dir";
 import type { RawState } from "./raw-state";
+import { prepareStateStream } from "../state/state-file";
 import { ProcessedKeys } from "./processed-keys";
 import { shardOfCaseKey } from "./shard";
 import { readShardCycle, type ShardCycle } from "./shard-cycle";
+import { prepareMergedLastCycle } from "./merged-last-cycle";
+import { statePaths } from "../state/state-paths";
 
 /** Where to merge, from which shard dirs. */
 export interface MergeShardsOptions {
@@ -26,6 +30,8 @@ export interface MergeShardsOptions {
   shardDirs: readonly string[];
   /** Wall clock in unix ms; injectable for tests. */
   clock?: () => number;
+  /** Lock of the merged dir: a lock from another host or PID namespace is taken over once its heartbeat is this old (ms). */
+  lockStaleMs?: number;
   /** Receives non-fatal warnings about the merged dir (e.g. a quarantined state.json). */
   onWarning?: (message: string) => void;
 }
@@ -137,57 +143,36 @@ function unitedKeys(options: { shards: readonly { index: number; count: number; 
 const CHUNK_BYTES = 1 << 20;
 
 /**
- * Streams state.json: the records go from the shards' files into this one chunk by chunk, so the
- * merged dir's state is never one string in memory (8 × 100k records is ~280 MB of JSON).
+ * The merged request records, in key order, as the bytes of the shards' own files in chunks of
+ * about 1 MiB (whole records joined by commas): each record is copied, never parsed, so the
+ * merged state.json streams through the runtime's writer (prepareStateStream, a RawJsonArray)
+ * without holding the records (8 × 100k records is ~280 MB of JSON) and with one await per chunk.
  */
-async function writeMergedState(options: { file: AtomicFile; skeleton: GatewayState; sources: readonly RawState[] }): Promise<number> {
-  const { file, skeleton, sources } = options;
-  const text = JSON.stringify(skeleton);
-  // Field names are never escaped, and strings before `requests` escape their quotes, so the
-  // first match is the field itself.
-  const marker = '"requests":[]';
-  const at = text.indexOf(marker);
-  if (at < 0) throw new Error("internal: requests missing from the merged state");
-  const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-  let used = 0;
-  let written = 0;
-  const flush = async () => {
-    if (used > 0) await file.write(chunk.subarray(0, used));
-    used = 0;
-  };
-  /** Room for `length` more bytes in the chunk; false when it cannot fit even an empty chunk. */
-  const reserve = async (length: number) => {
-    if (used + length <= chunk.length) return true;
-    await flush();
-    return length <= chunk.length;
-  };
-  // Head and tail hold the processed keys and can be many MB: written whole, not via the chunk.
-  const put = async (bytes: Buffer) => {
-    if (await reserve(bytes.length)) used += bytes.copy(chunk, used);
-    else await file.write(bytes);
-  };
-  await put(Buffer.from(text.slice(0, at + marker.length - 1), "utf8"));
+async function* mergedRecordChunks(sources: readonly RawState[], count: { written: number }): AsyncGenerator<Uint8Array> {
   const order = mergeInKeyOrder(sources.map(recordSource));
+  let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  let used = 0;
   for (let i = 0; i < order.length; i++) {
-    const source = order.sources[i] as number;
+    const raw = sources[order.sources[i] as number] as RawState;
     const record = order.records[i] as number;
-    const raw = sources[source] as RawState;
     const start = raw.starts[record] as number;
     const end = raw.ends[record] as number;
     if (!raw.records.has(start, end)) await raw.records.fill(start, end);
-    // The common case stays synchronous: one await per chunk (and window), not per record.
-    if (used + 1 + end - start > chunk.length) await flush();
-    if (written > 0) chunk[used++] = 0x2c;
-    if (used + end - start <= chunk.length) used += raw.records.copy(chunk, used, start, end);
-    else {
-      await flush();
-      await file.write(raw.records.readNow(start, end));
+    const length = end - start + (used > 0 ? 1 : 0);
+    if (used > 0 && used + length > chunk.length) {
+      yield chunk.subarray(0, used);
+      // A fresh buffer: the writer may still hold the one it was given.
+      chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+      used = 0;
     }
-    written++;
+    if (end - start > chunk.length) yield raw.records.readNow(start, end);
+    else {
+      if (used > 0) chunk[used++] = 0x2c;
+      used += raw.records.copy(chunk, used, start, end);
+    }
+    count.written++;
   }
-  await put(Buffer.from(`${text.slice(at + marker.length - 1)}\n`, "utf8"));
-  await flush();
-  return written;
+  if (used > 0) yield chunk.subarray(0, used);
 }
 
 /**
@@ -235,10 +220,12 @@ async function recordMergedCycle(context: {
     failureStreak: settings.guardrail_failure_streak_threshold,
     retryableFailures: settings.guardrail_retryable_failures_threshold,
   };
+  const warn = options.onWarning ?? ((message: string) => process.stderr.write(`warning: ${message}\n`));
   const merged = await openMergedDir({
     stateDir: options.stateDir,
     nowUnixMs: clock(),
-    onWarning: options.onWarning ?? ((message) => process.stderr.write(`warning: ${message}\n`)),
+    ...(options.lockStaleMs === undefined ? {} : { lockStaleMs: options.lockStaleMs }),
+    onWarning: warn,
   });
   try {
     const { paths } = merged;
@@ -302,9 +289,28 @@ async function recordMergedCycle(context: {
     };
 
     try {
-      const file = await openAtomicFile(paths.statePath);
+      // As the runtime: a merge frozen past the stale time must not write over the new holder's data.
+      await merged.assertHeld();
+      const count = { written: 0 };
+      const file = await prepareStateStream(paths.statePath, {
+        ...skeleton,
+        requests: new RawJsonArray(mergedRecordChunks(shards.map((s) => s.raw), count)),
+      });
       try {
-        report.requestCount = await writeMergedState({ file, skeleton, sources: shards.map((s) => s.raw) });
+        report.requestCount = count.written;
+        // As a run: last-cycle.jsonl before state.json (a crash between leaves it one cycle ahead,
+        // which only a report reads).
+        const lastCycle = await prepareMergedLastCycle({
+          path: paths.lastCyclePath,
+          header: { kind: "cycle", fixture_name: report.fixtureName, driver: report.driver, aborted: false, provenance },
+          shards: shards.map((s) => ({ path: statePaths(s.stateDir).lastCyclePath, provenance: s.provenance })),
+        });
+        if ("file" in lastCycle) await lastCycle.file.commit();
+        else {
+          // A report must not show an earlier merge's cases as this one's.
+          await rm(paths.lastCyclePath, { force: true });
+          warn(`${lastCycle.skipped}; the merged dir gets no last-cycle.jsonl (re-run that shard for per-case reports)`);
+        }
         await file.commit();
       } catch (error) {
         await file.abort();
@@ -313,6 +319,7 @@ async function recordMergedCycle(context: {
       await appendJsonl(paths.eventsPath, [cycleEventLine(report)]);
     } catch (error) {
       if (GatewayRuntimeError.isInstance(error)) throw error;
+      if (EventStoreError.isInstance(error) && error.code === "E_UNSAFE_PATH") throw error;
       const detail = error instanceof Error ? error.message : String(error);
       throw new GatewayRuntimeError("E_IO", `could not persist the merged cycle in ${paths.stateDir}: ${detail}`, { cause: error });
     }

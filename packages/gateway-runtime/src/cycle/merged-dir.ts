@@ -1,5 +1,4 @@
-import { mkdir, open } from "node:fs/promises";
-import { EventStoreError, lockDir, sweepTempFiles, type DirLock } from "@tau/event-store";
+import { checkPath, EventStoreError, lockDir, makeDir, openRegular, sweepTempFiles, type DirLock } from "@tau/event-store";
 import { GatewayRuntimeError } from "../errors";
 import { gatewayStateSchema, STATE_SCHEMA_VERSION } from "../state/gateway-state";
 import { loadStateForRunner } from "../state/state-file";
@@ -9,6 +8,8 @@ import { statePaths, type StatePaths } from "../state/state-paths";
 export interface MergedDir {
   paths: StatePaths;
   previousFailureStreak: number;
+  /** Right before a write: E_STATE_LOCKED if the lock was taken over meanwhile (a frozen merge). */
+  assertHeld(): Promise<void>;
   /** Releases the lock. */
   release(): Promise<void>;
 }
@@ -27,9 +28,10 @@ const HEAD = `{"schema_version":${STATE_SCHEMA_VERSION},`;
 async function readPreviousStreak(statePath: string): Promise<number | "missing" | undefined> {
   let handle;
   try {
-    handle = await open(statePath, "r");
+    handle = await openRegular(statePath, "read", "read");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return "missing";
+    if (EventStoreError.isInstance(error) && error.code === "E_NOT_FOUND") return "missing";
+    // A symlink or FIFO is refused by checkPath before this; anything else goes to the loader.
     return undefined;
   }
   try {
@@ -62,16 +64,22 @@ export async function openMergedDir(options: {
   stateDir: string;
   nowUnixMs: number;
   onWarning: (message: string) => void;
+  /** A lock from another host or PID namespace is taken over once its heartbeat is this old. */
+  lockStaleMs?: number;
 }): Promise<MergedDir> {
   const paths = statePaths(options.stateDir);
+  const { lockStaleMs } = options;
+  if (lockStaleMs !== undefined && (!Number.isSafeInteger(lockStaleMs) || lockStaleMs <= 0)) {
+    throw new GatewayRuntimeError("E_INVALID_OPTION", `lockStaleMs must be an integer greater than 0 (found ${lockStaleMs})`);
+  }
   try {
-    await mkdir(paths.stateDir, { recursive: true });
+    await makeDir(paths.stateDir);
   } catch (error) {
     throw new GatewayRuntimeError("E_IO", `cannot create state directory ${paths.stateDir}: ${(error as Error).message}`, { cause: error });
   }
   let lock: DirLock;
   try {
-    lock = await lockDir(paths.stateDir);
+    lock = await lockDir(paths.stateDir, lockStaleMs === undefined ? {} : { staleMs: lockStaleMs });
   } catch (error) {
     if (EventStoreError.isInstance(error) && error.code === "E_LOCKED") {
       throw new GatewayRuntimeError("E_STATE_LOCKED", error.message, {
@@ -82,6 +90,11 @@ export async function openMergedDir(options: {
     throw error;
   }
   try {
+    // The runtime's refusals: a symlink, FIFO or device in place of a file it writes is refused
+    // (E_UNSAFE_PATH) before anything is read or written.
+    await checkPath(paths.statePath, "file", "use");
+    await checkPath(paths.eventsPath, "file", "use");
+    await checkPath(paths.lastCyclePath, "file", "use");
     await sweepTempFiles(paths.stateDir);
     const streak = await readPreviousStreak(paths.statePath);
     // A file not laid out as this build writes it goes to the runner's own loader, which moves
@@ -90,7 +103,17 @@ export async function openMergedDir(options: {
       streak === "missing"
         ? 0
         : (streak ?? (await loadStateForRunner({ statePath: paths.statePath, nowUnixMs: options.nowUnixMs, onWarning: options.onWarning })).health.failure_streak);
-    return { paths, previousFailureStreak, release: () => lock.release() };
+    const assertHeld = async () => {
+      try {
+        await lock.assertHeld();
+      } catch (error) {
+        if (EventStoreError.isInstance(error) && error.code === "E_LOCKED") {
+          throw new GatewayRuntimeError("E_STATE_LOCKED", error.message, { cause: error });
+        }
+        throw error;
+      }
+    };
+    return { paths, previousFailureStreak, assertHeld, release: () => lock.release() };
   } catch (error) {
     await lock.release();
     throw error;

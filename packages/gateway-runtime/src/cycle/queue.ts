@@ -9,11 +9,12 @@ const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export function buildQueue(
   cases: readonly GatewayCase[],
   limit: number,
-): { queued: GatewayCase[]; backlog: number } {
+): { queued: GatewayCase[]; backlog: number; backlogCases: GatewayCase[] } {
   const sorted = [...cases].sort(
     (a, b) =>
       byCodeUnits(a.case_id, b.case_id) || byCodeUnits(a.method, b.method) || byCodeUnits(a.endpoint, b.endpoint),
   );
   const queued = sorted.slice(0, limit);
-  return { queued, backlog: sorted.length - queued.length };
+  const backlogCases = sorted.slice(limit);
+  return { queued, backlog: backlogCases.length, backlogCases };
 }

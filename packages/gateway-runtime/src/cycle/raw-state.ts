@@ -1,4 +1,5 @@
-import { open, type FileHandle } from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
+import { EventStoreError, openRegular } from "@tau/event-store";
 import { GatewayRuntimeError } from "../errors";
 import { gatewayStateSchema, type GatewayState } from "../state/gateway-state";
 import { SpanReader } from "./span-reader";
@@ -279,9 +280,11 @@ async function readWhole(handle: FileHandle, scratch: ScratchBuffer): Promise<Bu
 export async function readRawState(statePath: string, scratch: ScratchBuffer = { bytes: Buffer.alloc(0) }): Promise<RawStateResult> {
   let handle: FileHandle;
   try {
-    handle = await open(statePath, "r");
+    // As the runtime reads state.json: a symlink or FIFO in its place is refused, never followed.
+    handle = await openRegular(statePath, "read", "read");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { kind: "missing" };
+    if (EventStoreError.isInstance(error) && error.code === "E_NOT_FOUND") return { kind: "missing" };
+    if (EventStoreError.isInstance(error) && error.code === "E_UNSAFE_PATH") throw error;
     throw new GatewayRuntimeError("E_IO", `cannot read ${statePath}: ${(error as Error).message}`, { cause: error });
   }
   try {

@@ -5,6 +5,8 @@ export interface StatePaths {
   stateDir: string;
   statePath: string;
   eventsPath: string;
+  /** What the last cycle did with each case (state/last-cycle.ts). */
+  lastCyclePath: string;
   channelStoreRoot: string;
 }
 
@@ -14,6 +16,7 @@ export function statePaths(stateDir: string): StatePaths {
     stateDir,
     statePath: join(stateDir, "state.json"),
     eventsPath: join(stateDir, "runtime-events.jsonl"),
+    lastCyclePath: join(stateDir, "last-cycle.jsonl"),
     channelStoreRoot: join(stateDir, "channel-store"),
   };
 }

@@ -225,9 +225,18 @@ export async function readJsonLines(path: string): Promise<JsonRecord[]> {
     .map((line) => JSON.parse(line) as JsonRecord);
 }
 
-const TIME_KEYS = new Set(["timestamp_unix_ms", "updated_unix_ms", "cycle_duration_ms"]);
+// last-cycle.jsonl adds per-case durations, the cycle's start and end, and the driver's name.
+const TIME_KEYS = new Set([
+  "timestamp_unix_ms",
+  "updated_unix_ms",
+  "cycle_duration_ms",
+  "duration_ms",
+  "started_unix_ms",
+  "finished_unix_ms",
+  "driver",
+]);
 
-/** `value` without wall-clock fields, so two runs can be compared exactly. */
+/** `value` without wall-clock fields (and the driver's name), so two runs can be compared exactly. */
 export function withoutTimes(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutTimes);
   if (typeof value === "object" && value !== null) {
