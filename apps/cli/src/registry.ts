@@ -126,7 +126,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "merge",
     summary: "merge the newest cycle of every shard dir into one cycle and one gate (exits as run does)",
-    usage: "merge SHARD_DIR… [--gateway-state-dir MERGED] [flags]",
+    usage: "merge SHARD_DIR… --gateway-state-dir MERGED [flags]",
     // Every shard's state dir; a Kubernetes Indexed Job or a GitLab parallel job may have many.
     args: { min: 1, max: Number.POSITIVE_INFINITY },
     complete: ["dir", "dir", "dir", "dir", "dir", "dir", "dir", "dir"],
