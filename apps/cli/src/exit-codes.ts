@@ -17,6 +17,8 @@ export function exitCodeForError(error: unknown): number {
   if (GatewayRuntimeError.isInstance(error)) {
     if (error.code === "E_STATE_LOCKED") return EXIT.stateLocked;
     if (error.code === "E_INVALID_OPTION") return EXIT.usage;
+    // Shard dirs that are not one complete split: the command line named the wrong dirs.
+    if (error.code === "E_SHARDS_NOT_MERGEABLE") return EXIT.usage;
     return EXIT.internal;
   }
   if (WatchError.isInstance(error)) return error.code === "E_LISTEN" ? EXIT.internal : EXIT.usage;

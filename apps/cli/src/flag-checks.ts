@@ -16,7 +16,7 @@ const LIVE_ONLY = ["gateway-target-header", "gateway-request-timeout-ms", "gatew
  * Warnings for flags that do nothing in the chosen command, so a typo'd mode or a forgotten
  * --gateway-target-url does not pass silently (a flag from the environment counts as given).
  */
-export function unusedFlagWarnings(flags: Flags, command: "run" | "serve-reference"): string[] {
+export function unusedFlagWarnings(flags: Flags, command: "run" | "merge" | "serve-reference"): string[] {
   const given = (name: string) => flags.isSet(name);
   const out: string[] = [];
   if (command === "run") {
@@ -27,9 +27,15 @@ export function unusedFlagWarnings(flags: Flags, command: "run" | "serve-referen
     for (const spec of OPTIONS) {
       if (spec.group === "serve" && given(spec.name)) out.push(`--${spec.name} only applies to serve-reference; ignored by run`);
     }
+  } else if (command === "merge") {
+    // Runner, guardrail, shard and live flags are refused by merge itself (the shards' recorded
+    // settings rule the merged cycle); what is left to warn about is serve-reference's.
+    for (const spec of OPTIONS) {
+      if (spec.group === "serve" && given(spec.name)) out.push(`--${spec.name} only applies to serve-reference; ignored by merge`);
+    }
   } else {
     for (const spec of OPTIONS) {
-      if ((spec.group === "runner" || spec.group === "guardrail" || spec.group === "live") && flags.has(spec.name)) {
+      if ((spec.group === "runner" || spec.group === "guardrail" || spec.group === "shard" || spec.group === "live") && flags.has(spec.name)) {
         out.push(`--${spec.name} does nothing for serve-reference; ignored`);
       }
     }

@@ -5,6 +5,7 @@ const GROUPS: { group: OptionSpec["group"]; title: string }[] = [
   { group: "mode", title: "Modes (pick one, or use a command)" },
   { group: "runner", title: "Runner" },
   { group: "guardrail", title: "Guardrail" },
+  { group: "shard", title: "Shards (split one fixture over machines; merge with `tau-gateway merge`)" },
   { group: "live", title: "Live mode" },
   { group: "watch", title: "Watch mode, metrics and log rotation" },
   { group: "serve", title: "Reference gateway (serve-reference)" },
@@ -36,6 +37,8 @@ Usage:
   tau-gateway --gateway-state-dir DIR --transport-health-inspect gateway [--transport-health-json]
   tau-gateway --gateway-state-dir DIR --gateway-status-inspect [--gateway-status-json]
   tau-gateway --channel-store-root ROOT --channel-store-inspect gateway/ACTOR
+  tau-gateway run --gateway-shard I/N --gateway-state-dir SHARD_DIR [flags]
+  tau-gateway merge --gateway-state-dir MERGED_DIR SHARD_DIR... [--gateway-fail-on-hold]
 
 Commands (tau-gateway help COMMAND, or COMMAND --help, for its flags and examples):
 ${commandList()}
@@ -50,9 +53,11 @@ Exit codes:
   0  cycle completed (whatever the gate, unless --gateway-fail-on-hold) or inspect succeeded
   1  I/O error, no state or channel store to inspect yet, or an unexpected internal error
      (add --debug for the stack trace)
-  2  usage error or invalid fixture
+  2  usage error or invalid fixture; merge: shard dirs that are not one complete split
+     (other fixture content, settings or shard count, a missing or repeated shard, no
+     completed cycle)
   3  rollout gate is hold and --gateway-fail-on-hold was given
-  4  contract drift detected (the diff is printed)
+  4  contract drift detected (run prints the diff; merge counts the shards' drifted cases)
   5  state directory locked by another runner
   130 interrupted: results recorded before the interrupt are kept; health, gate and the events
       log still describe the last complete cycle

@@ -2,7 +2,7 @@
 export interface OptionSpec {
   name: string;
   kind: "string" | "integer" | "boolean" | "list";
-  group: "mode" | "runner" | "guardrail" | "live" | "watch" | "serve" | "inspect" | "setup" | "output";
+  group: "mode" | "runner" | "guardrail" | "shard" | "live" | "watch" | "serve" | "inspect" | "setup" | "output";
   /** One-letter alias, e.g. `h` for `-h`. */
   short?: string;
   /** The only values a string flag accepts (also offered by shell completion). */
@@ -43,6 +43,9 @@ export const OPTIONS: readonly OptionSpec[] = [
 
   { name: "gateway-guardrail-failure-streak-threshold", kind: "integer", group: "guardrail", value: "N", default: 2, min: 1, env: true, help: "Hold the gate when failure_streak reaches N in a failing cycle." },
   { name: "gateway-guardrail-retryable-failures-threshold", kind: "integer", group: "guardrail", value: "N", default: 2, min: 1, env: true, help: "Hold the gate when a cycle sees N or more retryable failures." },
+
+  { name: "gateway-shard", kind: "string", group: "shard", value: "I/N", env: true, help: "Run only shard I of N (1-based): the cases whose case key hashes there (FNV-1a 32 of its UTF-8 bytes, mod N, plus 1). Merge the N state dirs with `tau-gateway merge`." },
+  { name: "gateway-shard-count", kind: "integer", group: "shard", value: "N", min: 1, env: true, help: "Run one shard of N, its index from JOB_COMPLETION_INDEX (Kubernetes Indexed Job, 0-based) or CI_NODE_INDEX/CI_NODE_TOTAL (GitLab parallel, 1-based)." },
 
   { name: "gateway-target-url", kind: "string", group: "live", value: "URL", env: true, help: "Replay the fixture against a live gateway at URL instead of the built-in simulated one." },
   { name: "gateway-target-header", kind: "list", group: "live", value: "'NAME: VALUE'", env: true, secret: true, help: "Extra request header, repeatable; values are secrets and show as *** everywhere. Its variable holds one header per line." },

@@ -31,7 +31,7 @@ export interface CommandSpec {
 const groups = (...names: OptionSpec["group"][]) => OPTIONS.filter((o) => names.includes(o.group)).map((o) => o.name);
 
 const RUN_OPTIONS = [
-  ...groups("runner", "guardrail", "live"),
+  ...groups("runner", "guardrail", "shard", "live"),
   "gateway-metrics-textfile",
   "gateway-events-max-bytes",
   "gateway-events-max-files",
@@ -143,6 +143,21 @@ export const COMMANDS: readonly CommandSpec[] = [
       "tau-gateway watch --gateway-listen 0.0.0.0:9464 --gateway-listen-token \"$WATCH_TOKEN\"",
     ],
     load: async () => (await import("./commands/watch")).watchCommand,
+  },
+  {
+    name: "merge",
+    summary: "merge the newest cycle of every shard dir into one cycle and one gate (exits as run does)",
+    usage: "merge SHARD_DIR… --gateway-state-dir MERGED [flags]",
+    // Every shard's state dir; a Kubernetes Indexed Job or a GitLab parallel job may have many.
+    args: { min: 1, max: Number.POSITIVE_INFINITY },
+    complete: ["dir", "dir", "dir", "dir", "dir", "dir", "dir", "dir"],
+    options: ["gateway-state-dir", "gateway-lock-stale-ms", "gateway-fail-on-hold", "json"],
+    examples: [
+      "tau-gateway merge --gateway-state-dir .tau/merged shards/1 shards/2 shards/3",
+      "tau-gateway merge --gateway-state-dir .tau/merged shards/* --gateway-fail-on-hold",
+      "tau-gateway merge --gateway-state-dir .tau/merged shards/* --json",
+    ],
+    load: async () => (await import("./commands/merge")).mergeCommand,
   },
   {
     name: "serve-reference",

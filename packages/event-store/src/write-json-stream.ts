@@ -11,6 +11,16 @@ export class JsonTooLargeError extends RangeError {
   }
 }
 
+/**
+ * An array member whose elements are already JSON text (e.g. records copied byte for byte from
+ * another file), so a merge of large files streams through the same writer as a state built in
+ * memory. Each chunk is one or more whole elements joined by commas, as text or UTF-8 bytes
+ * (bytes go to the file as they are; the writer awaits each write before taking the next chunk).
+ */
+export class RawJsonArray {
+  constructor(readonly chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>) {}
+}
+
 function stringify(value: unknown, where: string): string | undefined {
   try {
     return JSON.stringify(value);
@@ -30,6 +40,11 @@ function stringify(value: unknown, where: string): string | undefined {
  */
 export async function writeJsonStream(file: Pick<AtomicFile, "write">, value: Record<string, unknown>): Promise<void> {
   let buffered = "";
+  const emitBytes = async (bytes: Uint8Array) => {
+    if (buffered.length > 0) await file.write(buffered);
+    buffered = "";
+    await file.write(bytes);
+  };
   const emit = async (text: string) => {
     buffered += text;
     if (buffered.length >= BATCH_CHARS) {
@@ -46,7 +61,17 @@ export async function writeJsonStream(file: Pick<AtomicFile, "write">, value: Re
     if (member === undefined || typeof member === "function" || typeof member === "symbol") continue;
     await emit(`${first ? "" : ","}${JSON.stringify(key)}:`);
     first = false;
-    if (Array.isArray(member)) {
+    if (member instanceof RawJsonArray) {
+      await emit("[");
+      let index = 0;
+      for await (const chunk of member.chunks) {
+        if (chunk.length === 0) continue;
+        if (index++ > 0) await emit(",");
+        if (typeof chunk === "string") await emit(chunk);
+        else await emitBytes(chunk);
+      }
+      await emit("]");
+    } else if (Array.isArray(member)) {
       await emit("[");
       for (let index = 0; index < member.length; index += 1) {
         await emit(`${index === 0 ? "" : ","}${stringify(member[index], `${key}[${index}]`) ?? "null"}`);

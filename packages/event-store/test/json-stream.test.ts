@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { openAtomicFile } from "../src/atomic-file.js";
 import { readJsonStream } from "../src/read-json-stream.js";
-import { JsonTooLargeError, writeJsonStream } from "../src/write-json-stream.js";
+import { JsonTooLargeError, RawJsonArray, writeJsonStream } from "../src/write-json-stream.js";
 import { tempDir } from "./helpers.js";
 
 async function fileWith(content: string | Uint8Array): Promise<string> {
@@ -43,6 +43,20 @@ describe("writeJsonStream", () => {
     const error = await writeJsonStream(file, { requests: [{ ok: 1 }, tooLong] }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(JsonTooLargeError);
     expect((error as Error).message).toMatch(/^requests\[1\] is too large to serialise as JSON/);
+  });
+
+  it("writes a RawJsonArray's elements as given, byte-identical to the array they were serialised from", async () => {
+    const requests = trickyElements(40);
+    // Chunks of one or more elements, as text and as bytes, and an empty one.
+    async function* chunks() {
+      for (let n = 0; n < requests.length; n += 7) {
+        const text = requests.slice(n, n + 7).map((r) => JSON.stringify(r)).join(",");
+        yield n % 2 === 0 ? text : Buffer.from(text, "utf8");
+        if (n === 14) yield "";
+      }
+    }
+    const raw = await written({ schema_version: 1, requests: new RawJsonArray(chunks()), none: new RawJsonArray([]), health: { x: 1 } });
+    expect(raw).toBe(`${JSON.stringify({ schema_version: 1, requests, none: [], health: { x: 1 } })}\n`);
   });
 });
 

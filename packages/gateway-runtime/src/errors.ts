@@ -6,9 +6,11 @@ export type GatewayRuntimeErrorCode =
   | "E_STATE_NOT_FOUND"
   | "E_STATE_CORRUPT"
   | "E_RUNTIME_CLOSED"
-  | "E_IO";
+  | "E_IO"
+  /** `mergeShards`: the shard dirs do not make one complete, consistent set of shard cycles. */
+  | "E_SHARDS_NOT_MERGEABLE";
 
-/** An error of the runtime: a bad option, a locked or missing state dir, an I/O failure. */
+/** An error of the runtime: a bad option, a locked or missing state dir, an I/O failure, shards that cannot merge. */
 export class GatewayRuntimeError extends Error {
   readonly code: GatewayRuntimeErrorCode;
   /** Pid of the runner holding the state-dir lock, for `E_STATE_LOCKED`. */

@@ -8,6 +8,7 @@ import { cycleReportJson, json, renderCycle, renderDrifts } from "../render";
 import { redactError, redactingIo } from "../redacting-io";
 import { liveDriverFromFlags, redactorFromFlags, rotationFromFlags, runnerSettingsFromFlags, stateDirFromFlags } from "../runner-settings";
 import { checkIntegerFlags, unusedFlagWarnings } from "../flag-checks";
+import { shardFromFlags } from "../shard-flags";
 
 /**
  * `tau-gateway run [FIXTURE]` / `--gateway-contract-runner`: one cycle over the fixture.
@@ -27,6 +28,7 @@ async function runCycleCommand(flags: Flags, io: Io, args: string[]): Promise<nu
   for (const warning of unusedFlagWarnings(flags, "run")) io.err(`warning: ${warning}\n`);
   const settings = runnerSettingsFromFlags(flags);
   const failOnHold = flags.boolean("gateway-fail-on-hold");
+  const shard = shardFromFlags(flags, io.env);
   const quiet = flags.boolean("quiet");
   const fixturePath = fixturePathFromFlags(flags, args);
   const { fixture, source } = await readFixtureFile(fixturePath.path, {
@@ -66,7 +68,7 @@ async function runCycleCommand(flags: Flags, io: Io, args: string[]): Promise<nu
     report = await runtime.runCycle(fixture, {
       ...(cycleDriver ? { driver: cycleDriver } : {}),
       signal: controller.signal,
-      provenance: { fixtures: [source] },
+      provenance: { fixtures: [source], ...(shard ? { shard } : {}) },
       onProgress: ({ done, total }) => progress.update(done, total),
     });
   } finally {

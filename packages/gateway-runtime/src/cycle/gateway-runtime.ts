@@ -31,6 +31,7 @@ import { executeCase } from "./execute-case";
 import { forEachOrdered } from "./for-each-ordered";
 import type { CycleProvenance, GatewayState } from "../state/gateway-state";
 import { buildQueue } from "./queue";
+import { selectShard } from "./shard";
 import { resolveSettings, type RunnerSettings } from "./runner-options";
 import { simulatedDriver } from "../drivers/simulated-driver";
 import type { LastCycleHeader } from "../state/last-cycle";
@@ -59,7 +60,10 @@ export interface RunCycleOptions {
   driver?: GatewayDriver;
   signal?: AbortSignal;
   onProgress?: (progress: { done: number; total: number }) => void;
-  /** Recorded with the cycle (state.json `last_cycle`, events line): the fixture files and shard it ran. */
+  /**
+   * Recorded with the cycle (state.json `last_cycle`, events line): the fixture files and shard it
+   * ran. With `shard`, the cycle runs only the cases of that shard (see `selectShard`).
+   */
   provenance?: { fixtures?: FixtureSource[]; shard?: { index: number; count: number } };
   /** Run every queued case even if an earlier cycle processed it (watch mode): no duplicate skips. */
   reverify?: boolean;
@@ -157,8 +161,12 @@ export class GatewayRuntime {
     const { settings } = this;
     const driver = options.driver ?? simulatedDriver();
     const recorder = new CycleRecorder(this.state, settings.processedCaseCap, this.clock);
-    const { queued, backlog, backlogCases } = buildQueue(fixture.cases, settings.queueLimit);
-    recorder.summary.discovered_cases = fixture.cases.length;
+    // A shard runs only its own cases: selection comes before the queue, so discovered_cases,
+    // the queue limit and the backlog all count the shard's cases (behavior.md §11).
+    const shard = options.provenance?.shard;
+    const cases = shard ? selectShard(fixture.cases, shard) : fixture.cases;
+    const { queued, backlog, backlogCases } = buildQueue(cases, settings.queueLimit);
+    recorder.summary.discovered_cases = cases.length;
     recorder.summary.queued_cases = queued.length;
     recorder.summary.backlog_cases = backlog;
 

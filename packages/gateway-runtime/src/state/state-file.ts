@@ -101,9 +101,17 @@ export async function loadStateForRunner(options: {
  * MiB) fails the cycle before anything of it is on disk.
  */
 export async function prepareStateFile(statePath: string, state: GatewayState): Promise<AtomicFile> {
+  return prepareStateStream(statePath, state as unknown as Record<string, unknown>);
+}
+
+/**
+ * prepareStateFile for a state whose members may be {@link RawJsonArray}s (the merge copies the
+ * shards' request records as bytes): the same writer, the same errors.
+ */
+export async function prepareStateStream(statePath: string, state: Record<string, unknown>): Promise<AtomicFile> {
   const file = await openAtomicFile(statePath);
   try {
-    await writeJsonStream(file, state as unknown as Record<string, unknown>);
+    await writeJsonStream(file, state);
   } catch (error) {
     await file.abort();
     if (error instanceof JsonTooLargeError) {
