@@ -17,15 +17,16 @@ code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-weight:600;font-size:12px;border:1px solid currentColor}
 .pass,.healthy,.applied,.malformed{color:var(--ok)}.hold,.failing,.failed,.drift{color:var(--bad)}.degraded,.duplicate,.backlog,.not_run{color:var(--warn)}
 .drift{color:var(--drift)}
+.verdict.pass,.verdict.hold{color:var(--fg)}.verdict h1{color:var(--fg)}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top}
 th{background:var(--panel);font-weight:600}td.num,th.num{text-align:right}
 tr.fired td{background:var(--badbg);font-weight:600}.verdict.pass~section tr.fired td{background:var(--okbg)}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(130px,1fr));gap:8px}
 .card{border:1px solid var(--line);border-radius:8px;padding:8px 10px;background:var(--panel)}.card b{display:block;font-size:20px}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(340px,1fr));gap:14px}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:14px}
 figure{margin:0;border:1px solid var(--line);border-radius:8px;padding:10px;background:var(--panel)}figcaption{font-weight:600;margin-bottom:6px}
 svg.chart{width:100%;height:auto;display:block}
-svg .axis{stroke:var(--line);stroke-width:1}svg text{fill:var(--muted);font-size:10px}
+svg .axis{stroke:var(--line);stroke-width:1}svg text{fill:var(--muted);font-size:13px}
 svg .s-failed{stroke:var(--bad);fill:var(--bad)}svg .s-retryable{stroke:var(--warn);fill:var(--warn)}svg .s-drift{stroke:var(--drift);fill:var(--drift)}
 svg polyline{fill:none;stroke-width:2}svg .bar{fill:var(--info)}
 svg .c-healthy,svg .c-pass{fill:var(--ok)}svg .c-degraded{fill:var(--warn)}svg .c-failing,svg .c-hold{fill:var(--bad)}svg .c-unknown{fill:var(--line)}
@@ -66,7 +67,7 @@ var cards=$("counters");
 for(var j=0;j<D.counters.length;j++)cards.appendChild(el("div",{"class":"card"},[el("b",null,D.counters[j][1]),D.counters[j][0]]));
 
 // ---- charts
-var W=640,H=220,L=36,R=10,T=10,B=26;
+var W=640,H=240,L=40,R=12,T=12,B=30;
 function frame(svg,n,max){
  svg.appendChild(sv("line",{"class":"axis",x1:L,y1:H-B,x2:W-R,y2:H-B}));svg.appendChild(sv("line",{"class":"axis",x1:L,y1:T,x2:L,y2:H-B}));
  svg.appendChild(sv("text",{x:L-4,y:T+8,"text-anchor":"end"},String(max)));svg.appendChild(sv("text",{x:L-4,y:H-B,"text-anchor":"end"},"0"));
@@ -87,7 +88,7 @@ function lineChart(id,series){
  fig.appendChild(el("div",{"class":"legend"},series.map(function(x){return el("span",null,[el("i",{style:"background:var(--"+(x[0]==="failed"?"bad":x[0]==="retryable"?"warn":"drift")+")"}),x[1]]);})));
 }
 function stripChart(id){
- var h=D.history,n=h.t.length,rowH=40,HH=2*rowH+40;
+ var h=D.history,n=h.t.length,rowH=44,HH=2*rowH+48;
  var svg=sv("svg",{"class":"chart",viewBox:"0 0 "+W+" "+HH,"data-points":n,role:"img","aria-label":"health and gate per cycle"});
  var rows=[["health","health"],["gate","gate"]],w=n>0?(W-R-L-50)/n:0;
  for(var r=0;r<rows.length;r++){var y=10+r*(rowH+8),g=sv("g",{"data-series":rows[r][0]});
@@ -95,7 +96,7 @@ function stripChart(id){
   for(var k=0;k<n;k++){var val=h[rows[r][0]][k]||"unknown";
    g.appendChild(sv("rect",{"class":"pt c-"+val,x:(L+50+k*w).toFixed(2),y:y,width:Math.max(w-(n>100?0:1),0.5).toFixed(2),height:rowH},sv("title",null,"cycle "+(k+1)+" ("+fmtTime(h.t[k])+"): "+rows[r][1]+" "+val+(r===1?" ("+h.reason[k]+")":""))));}
   svg.appendChild(g);}
- if(n>0){svg.appendChild(sv("text",{x:L+50,y:HH-6},"cycle 1"));svg.appendChild(sv("text",{x:W-R,y:HH-6,"text-anchor":"end"},"cycle "+n));}
+ if(n>0){svg.appendChild(sv("text",{x:L+50,y:HH-8},"cycle 1"));svg.appendChild(sv("text",{x:W-R,y:HH-8,"text-anchor":"end"},"cycle "+n));}
  var fig=$(id);fig.appendChild(svg);
  fig.appendChild(el("div",{"class":"legend"},["healthy / pass","degraded","failing / hold"].map(function(t,i){return el("span",null,[el("i",{style:"background:var(--"+["ok","warn","bad"][i]+")"}),t]);})));
 }
