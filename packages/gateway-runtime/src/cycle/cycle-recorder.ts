@@ -77,6 +77,8 @@ export class CycleRecorder {
   private readonly processed: ProcessedKeys;
   /** last-cycle.jsonl case lines, serialised as they come (see state/last-cycle.ts). */
   readonly caseResults = new JsonlBatch();
+  /** The same case lines as objects, when a caller renders reports from memory (RunCycleOptions.keepCaseResults). */
+  keptCaseResults: CaseResult[] | undefined;
   private readonly actors = new Map<string, { log: JsonlBatch; context: JsonlBatch; memoryDirty: boolean }>();
 
   constructor(
@@ -95,12 +97,12 @@ export class CycleRecorder {
   /** Counts a queued case skipped because its key was processed in an earlier cycle. */
   skipDuplicate(gatewayCase: GatewayCase): void {
     this.summary.duplicate_skips++;
-    this.caseResults.add(caseLine(normalise(gatewayCase), "duplicate"));
+    this.addCase(caseLine(normalise(gatewayCase), "duplicate"));
   }
 
   /** Notes cases that did not run: left in the backlog, or not reached before an interrupt. */
   notRun(cases: readonly GatewayCase[], result: "backlog" | "not_run"): void {
-    for (const gatewayCase of cases) this.caseResults.add(caseLine(normalise(gatewayCase), result));
+    for (const gatewayCase of cases) this.addCase(caseLine(normalise(gatewayCase), result));
   }
 
   /** Applies the result of one case, in queue order. */
@@ -110,7 +112,7 @@ export class CycleRecorder {
     const s = this.summary;
     s.retryable_failures += execution.retryableFailures;
     s.retry_attempts += execution.attempts - 1;
-    this.caseResults.add(executionLine(c, execution));
+    this.addCase(executionLine(c, execution));
 
     switch (execution.kind) {
       case "success": {
@@ -153,6 +155,11 @@ export class CycleRecorder {
         this.addEntries(c.actorId, driftEntries(c, gatewayCase, execution.observed, execution.drift, now), false);
         return;
     }
+  }
+
+  private addCase(line: CaseResult): void {
+    this.caseResults.add(line);
+    this.keptCaseResults?.push(line);
   }
 
   private addEntries(actorId: string, entries: ChannelEntries, memoryDirty: boolean): void {

@@ -8,6 +8,7 @@ import type {
   HealthSnapshot,
 } from "@tau/gateway-guardrail";
 import type { CycleProvenance } from "../state/gateway-state";
+import type { CaseResult } from "../state/last-cycle";
 
 /** The outcome of one cycle: counters, health, gate, drift, and where it was written. */
 export interface CycleReport {
@@ -27,6 +28,8 @@ export interface CycleReport {
   aborted: boolean;
   statePath: string;
   eventsPath: string;
+  /** Every case's result (as in last-cycle.jsonl), when the cycle ran with `keepCaseResults`. */
+  caseResults?: CaseResult[];
 }
 
 /** The runtime-events.jsonl line of a cycle (behavior.md §5), in wire names. */

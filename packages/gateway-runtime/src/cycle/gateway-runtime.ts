@@ -40,6 +40,8 @@ export interface RunCycleOptions {
   onProgress?: (progress: { done: number; total: number }) => void;
   /** Recorded with the cycle (state.json `last_cycle`, events line): the fixture files and shard it ran. */
   provenance?: { fixtures?: FixtureSource[]; shard?: { index: number; count: number } };
+  /** Also return every case's result in `CycleReport.caseResults`, for reports rendered from memory. */
+  keepCaseResults?: boolean;
 }
 
 /** Channel-store actors persisted at once at the end of a cycle. */
@@ -119,6 +121,7 @@ export class GatewayRuntime {
     const { settings } = this;
     const driver = options.driver ?? simulatedDriver();
     const recorder = new CycleRecorder(this.state, settings.processedCaseCap, this.clock);
+    if (options.keepCaseResults) recorder.keptCaseResults = [];
     const { queued, backlog, backlogCases } = buildQueue(fixture.cases, settings.queueLimit);
     recorder.summary.discovered_cases = fixture.cases.length;
     recorder.summary.queued_cases = queued.length;
@@ -177,6 +180,7 @@ export class GatewayRuntime {
       aborted,
       statePath: this.paths.statePath,
       eventsPath: this.paths.eventsPath,
+      ...(recorder.keptCaseResults ? { caseResults: recorder.keptCaseResults } : {}),
     };
 
     const header: LastCycleHeader = {
