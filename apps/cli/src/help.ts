@@ -41,6 +41,7 @@ Commands (shorthands for the modes):
   validate [FIXTURE]               validate a fixture without running it
   capabilities                     schema version, outcomes, error codes and methods supported
   serve-reference                  serve the simulated gateway over HTTP for live-mode runs
+  report                           write the reports (--gateway-report KIND=PATH) of the state dir's last cycle
 
 ${sections.join("\n")}
 Every flag marked "env" can also be set with its variable: TAU_ + the flag name upper-cased,
@@ -60,5 +61,6 @@ Exit codes:
 Examples:
   tau-gateway --gateway-contract-runner --gateway-fixture fixtures/gateway-contract/rollout-pass.json
   tau-gateway --gateway-state-dir .tau/gateway --gateway-status-inspect --gateway-status-json
+  tau-gateway run --gateway-report junit=gateway-junit.xml --gateway-report html=gateway-report.html
 `;
 }

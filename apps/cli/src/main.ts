@@ -18,6 +18,7 @@ const channelRepairCommand = async (flags: Flags, io: Io, ref: string) =>
 const validateCommand = async (flags: Flags, io: Io, path: string | undefined) =>
   (await import("./commands/fixture")).validateCommand(flags, io, path);
 const capabilitiesCommand = async (flags: Flags, io: Io) => (await import("./commands/fixture")).capabilitiesCommand(flags, io);
+const reportCommand = async (flags: Flags, io: Io, args: string[]) => (await import("./commands/report")).reportCommand(flags, io, args);
 const serveReferenceCommand = async (flags: Flags, io: Io) =>
   (await import("./commands/serve-reference")).serveReferenceCommand(flags, io);
 
@@ -66,6 +67,8 @@ function pickCommand(flags: Flags, io: Io): Command {
       case "capabilities":
         expectArgs(0);
         return () => capabilitiesCommand(flags, io);
+      case "report":
+        return () => reportCommand(flags, io, rest);
       case "serve-reference":
         expectArgs(0);
         return () => serveReferenceCommand(flags, io);
