@@ -7,16 +7,17 @@ import { cleaner, htmlEscape, showValue, truncate, type Clean } from "./text-saf
 /** No network at all: only inline styles and scripts, images as data: URLs. */
 export const HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:";
 
-/** Strings that repeat across cases are stored once and referenced by index. */
+/** Strings that repeat across cases are stored once (cleaned once) and referenced by index. */
 class Dictionary {
   readonly values: string[] = [];
   private readonly index = new Map<string, number>();
-  of(value: string): number {
-    let i = this.index.get(value);
+  constructor(private readonly clean: Clean) {}
+  of(raw: string): number {
+    let i = this.index.get(raw);
     if (i === undefined) {
       i = this.values.length;
-      this.values.push(value);
-      this.index.set(value, i);
+      this.values.push(this.clean(raw));
+      this.index.set(raw, i);
     }
     return i;
   }
@@ -49,10 +50,10 @@ function caseDetail(c: ReportCase, clean: Clean): CaseDetail | undefined {
 
 /** The data block: column arrays and dictionaries, so 10k cases stay well under 2 MB. */
 function reportData(input: ReportInput, clean: Clean): unknown {
-  const methods = new Dictionary();
-  const actors = new Dictionary();
-  const results = new Dictionary();
-  const outcomes = new Dictionary();
+  const methods = new Dictionary(clean);
+  const actors = new Dictionary(clean);
+  const results = new Dictionary(clean);
+  const outcomes = new Dictionary(clean);
   const n = input.cases.length;
   const cols = {
     id: new Array<string>(n),
@@ -70,11 +71,11 @@ function reportData(input: ReportInput, clean: Clean): unknown {
   for (let i = 0; i < n; i++) {
     const c = input.cases[i] as ReportCase;
     cols.id[i] = clean(c.case_id);
-    cols.m[i] = methods.of(clean(c.method));
+    cols.m[i] = methods.of(c.method);
     cols.e[i] = clean(c.endpoint);
-    cols.a[i] = actors.of(clean(c.actor_id));
+    cols.a[i] = actors.of(c.actor_id);
     cols.r[i] = results.of(c.result);
-    cols.o[i] = outcomes.of(clean(c.error_code ? c.error_code : (c.outcome ?? "")));
+    cols.o[i] = outcomes.of(c.error_code ? c.error_code : (c.outcome ?? ""));
     cols.s[i] = c.status_code ?? 0;
     cols.n[i] = c.attempts;
     cols.d[i] = c.duration_ms ?? null;
@@ -127,7 +128,9 @@ function reportData(input: ReportInput, clean: Clean): unknown {
 
 /** JSON inside <script>: `<` as \u003c, so neither `</script>` nor `<!--` can end or confuse the block. */
 function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  const json = JSON.stringify(value);
+  // A `<` can only sit inside a JSON string, where \u003c reads back as the same character.
+  return json.includes("<") ? json.replace(/</g, "\\u003c") : json;
 }
 
 /**

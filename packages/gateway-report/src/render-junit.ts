@@ -2,7 +2,8 @@ import { attemptText, caseStatus, differenceText, isFlaky, problemSummary, skipR
 import type { RenderOptions, ReportCase, ReportInput } from "./report-input";
 import { cleaner, xmlAttr, xmlText, type Clean } from "./text-safety";
 
-const seconds = (ms: number | undefined) => ((ms ?? 0) / 1000).toFixed(3);
+/** Milliseconds as JUnit seconds, to the millisecond (`0.012`); cheaper than toFixed on 100k cases. */
+const seconds = (ms: number | undefined) => String(Math.round(ms ?? 0) / 1000);
 
 /** Test names must be unique (GitLab drops repeats): a repeated id gets ` (2)`, ` (3)`, … */
 function uniqueNames(cases: readonly ReportCase[], clean: Clean): string[] {

@@ -3,6 +3,10 @@ import type { RenderOptions } from "./report-input";
 // XML 1.0 allows tab, LF, CR and everything from U+0020 except surrogates, U+FFFE and U+FFFF. With
 // the `u` flag a lone surrogate is one code point, so it is matched (and dropped) too.
 const XML_INVALID = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+// Fast paths: most strings (ids, endpoints, codes) need no work at all, and a 100k-case report
+// must not pay a replace per string. Anything outside these sets takes the slow, exact path.
+const XML_TEXT_WORK = /[^\t\n\r\u0020-\u0025\u0027-\u003B\u003D\u003F-\uD7FF\uE000-\uFFFD]/;
+const XML_ATTR_WORK = /[^\u0020-\u0021\u0023-\u0025\u0027-\u003B\u003D\u003F-\uD7FF\uE000-\uFFFD]/;
 const NEEDS_XML_TEXT = /[&<>]/;
 const NEEDS_XML_ATTR = /[&<>"\t\n\r]/;
 // Terminal and layout control characters; tab and LF are kept in free text.
@@ -21,12 +25,14 @@ export function cleaner(options: RenderOptions = {}): Clean {
 
 /** Text content of an XML element: invalid characters removed, markup escaped. */
 export function xmlText(text: string): string {
+  if (!XML_TEXT_WORK.test(text)) return text;
   const valid = text.replace(XML_INVALID, "");
   return NEEDS_XML_TEXT.test(valid) ? valid.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;") : valid;
 }
 
 /** An XML attribute value (double-quoted): also quotes and line breaks, which attributes would normalise away. */
 export function xmlAttr(text: string): string {
+  if (!XML_ATTR_WORK.test(text)) return text;
   const valid = text.replace(XML_INVALID, "");
   if (!NEEDS_XML_ATTR.test(valid)) return valid;
   return valid

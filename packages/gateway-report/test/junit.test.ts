@@ -45,8 +45,8 @@ async function parsed(xml: string): Promise<ParsedSuite> {
 describe("renderJunit", () => {
   it("renders one testcase per case with failure, error, skipped and flakyFailure", () => {
     expect(renderJunit(sampleInput())).toBe(`<?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="tau-gateway" tests="7" failures="1" errors="1" skipped="2" time="0.250">
-  <testsuite name="checkout" tests="7" failures="1" errors="1" skipped="2" time="0.250" timestamp="2026-09-21T14:23:20.000Z">
+<testsuites name="tau-gateway" tests="7" failures="1" errors="1" skipped="2" time="0.25">
+  <testsuite name="checkout" tests="7" failures="1" errors="1" skipped="2" time="0.25" timestamp="2026-09-21T14:23:20.000Z">
     <properties>
       <property name="tau.gate" value="hold"/>
       <property name="tau.gate.reason_code" value="contract_drift_detected"/>
@@ -74,10 +74,10 @@ response_body /amount: expected 5, observed 7</failure>
       <error message="retries exhausted after 2 attempt(s): 503 gateway_backend_unavailable" type="retries_exhausted">attempt 1: retryable_failure 503 gateway_backend_unavailable
 attempt 2: retryable_failure 503 gateway_backend_unavailable</error>
     </testcase>
-    <testcase name="seen-before" classname="checkout GET /v1/orders" file="fixtures/gateway-contract/checkout.json" time="0.000">
+    <testcase name="seen-before" classname="checkout GET /v1/orders" file="fixtures/gateway-contract/checkout.json" time="0">
       <skipped message="duplicate: its case key was processed in an earlier cycle"/>
     </testcase>
-    <testcase name="later" classname="checkout GET /v1/later" file="fixtures/gateway-contract/checkout.json" time="0.000">
+    <testcase name="later" classname="checkout GET /v1/later" file="fixtures/gateway-contract/checkout.json" time="0">
       <skipped message="backlog: beyond the queue limit, left for a later cycle"/>
     </testcase>
   </testsuite>
