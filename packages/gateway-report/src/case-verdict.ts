@@ -27,6 +27,29 @@ export function isFlaky(c: ReportCase): boolean {
   return caseStatus(c) === "passed" && (c.failed_attempts?.length ?? 0) > 0;
 }
 
+/** Status codes of `classifyCases`: one byte per case. */
+export const STATUS = { passed: 0, failure: 1, error: 2, skipped: 3, flaky: 4 } as const;
+
+const classified = new WeakMap<readonly ReportCase[], Uint8Array>();
+
+/**
+ * Every case's status in one pass (flaky is a passing case with failed attempts), remembered per
+ * cases array: the four reports of one cycle read 100k case objects of many shapes once, not
+ * once per renderer and question.
+ */
+export function classifyCases(cases: readonly ReportCase[]): Uint8Array {
+  let out = classified.get(cases);
+  if (out) return out;
+  out = new Uint8Array(cases.length);
+  for (let i = 0; i < cases.length; i++) {
+    const c = cases[i] as ReportCase;
+    const status = caseStatus(c);
+    out[i] = status === "passed" ? ((c.failed_attempts?.length ?? 0) > 0 ? STATUS.flaky : STATUS.passed) : STATUS[status];
+  }
+  classified.set(cases, out);
+  return out;
+}
+
 /** Why a case did not run. */
 export function skipReason(c: ReportCase): string {
   switch (c.result) {

@@ -101,7 +101,7 @@ function stripChart(id){
  fig.appendChild(el("div",{"class":"legend"},["healthy / pass","degraded","failing / hold"].map(function(t,i){return el("span",null,[el("i",{style:"background:var(--"+["ok","warn","bad"][i]+")"}),t]);})));
 }
 function latencyChart(id){
- var d=D.cases.d,vals=[];for(var i=0;i<d.length;i++)if(d[i]!==null&&d[i]!==undefined&&d[i]>=0)vals.push(d[i]);
+ var d=D.cases.d,vals=[];for(var i=0;i<d.length;i++)if(d[i]!==null&&d[i]!==undefined&&d[i]>=0)vals.push(d[i]/1000);
  var fig=$(id);fig.hidden=false;
  var nb=Math.min(30,Math.max(1,Math.ceil(Math.sqrt(vals.length)))),max=0;for(var a=0;a<vals.length;a++)max=Math.max(max,vals[a]);
  var bins=new Array(nb).fill(0),width=max>0?max/nb:1;for(var b=0;b<vals.length;b++)bins[Math.min(nb-1,Math.floor(vals[b]/width))]++;
@@ -156,7 +156,7 @@ function draw(){
  for(var k=from;k<to;k++){(function(i){
   var res=dict.r[C.r[i]],flaky=C.f[i]>0&&(res==="applied"||res==="malformed"),has=!!D.details[i];
   var tr=el("tr",{"class":"case-row"+(has?" has-detail":""),"data-index":i},[el("td",null,el("code",null,C.id[i])),el("td",null,dict.m[C.m[i]]),el("td",null,el("code",null,C.e[i])),el("td",null,dict.a[C.a[i]]),
-   el("td",{"class":res},res),el("td",null,(C.s[i]?C.s[i]+" ":"")+dict.o[C.o[i]]),el("td",{"class":"num"},C.n[i]),el("td",{"class":"num"},C.d[i]===null?"":C.d[i]),el("td",null,flaky?"flaky ("+C.f[i]+")":"")]);
+   el("td",{"class":res},res),el("td",null,(C.s[i]?C.s[i]+" ":"")+dict.o[C.o[i]]),el("td",{"class":"num"},C.n[i]),el("td",{"class":"num"},C.d[i]===null?"":C.d[i]/1000),el("td",null,flaky?"flaky ("+C.f[i]+")":"")]);
   if(has)tr.addEventListener("click",function(){var next=tr.nextSibling;if(next&&next.className==="detail"){body.removeChild(next);tr.classList.remove("open");return;}
    tr.classList.add("open");body.insertBefore(el("tr",{"class":"detail"},el("td",{colspan:9},detail(i))),tr.nextSibling);});
   body.appendChild(tr);})(rows[k]);}

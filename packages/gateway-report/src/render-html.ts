@@ -1,4 +1,4 @@
-import { attemptText, MAX_VALUE_CHARS } from "./case-verdict";
+import { attemptText, classifyCases, MAX_VALUE_CHARS, STATUS } from "./case-verdict";
 import { explainGate } from "./gate-rules";
 import { HTML_SCRIPT, HTML_STYLE } from "./html-app";
 import type { RenderOptions, ReportCase, ReportInput } from "./report-input";
@@ -68,8 +68,10 @@ function reportData(input: ReportInput, clean: Clean): unknown {
     f: new Array<number>(n),
   };
   const details: Record<number, CaseDetail> = {};
+  const statuses = classifyCases(input.cases);
   for (let i = 0; i < n; i++) {
     const c = input.cases[i] as ReportCase;
+    const status = statuses[i];
     cols.id[i] = clean(c.case_id);
     cols.m[i] = methods.of(c.method);
     cols.e[i] = clean(c.endpoint);
@@ -78,9 +80,11 @@ function reportData(input: ReportInput, clean: Clean): unknown {
     cols.o[i] = outcomes.of(c.error_code ? c.error_code : (c.outcome ?? ""));
     cols.s[i] = c.status_code ?? 0;
     cols.n[i] = c.attempts;
-    cols.d[i] = c.duration_ms ?? null;
-    cols.f[i] = c.failed_attempts?.length ?? 0;
-    if (c.differences || c.failed_attempts || c.message || c.note || c.result === "failed") {
+    // Whole microseconds: integers serialise much faster than doubles, and the page divides.
+    cols.d[i] = c.duration_ms === undefined ? null : Math.round(c.duration_ms * 1000);
+    // Only failing and flaky cases carry attempts, diffs or messages: passing ones skip the lookups.
+    cols.f[i] = status === STATUS.passed || status === STATUS.skipped ? 0 : (c.failed_attempts?.length ?? 0);
+    if (status !== STATUS.passed && status !== STATUS.skipped) {
       const detail = caseDetail(c, clean);
       if (detail) details[i] = detail;
     }

@@ -1,4 +1,4 @@
-import { caseStatus, isFlaky } from "./case-verdict";
+import { classifyCases, STATUS } from "./case-verdict";
 import { explainGate } from "./gate-rules";
 import type { RenderOptions, ReportCase, ReportInput } from "./report-input";
 import { cleanDeep, cleaner } from "./text-safety";
@@ -16,11 +16,13 @@ export function renderJson(input: ReportInput, options: RenderOptions = {}): str
   const results: Record<string, number> = {};
   const failures: ReportCase[] = [];
   const flaky: ReportCase[] = [];
-  for (const c of input.cases) {
+  const statuses = classifyCases(input.cases);
+  for (let i = 0; i < statuses.length; i++) {
+    const c = input.cases[i] as ReportCase;
     results[c.result] = (results[c.result] ?? 0) + 1;
-    const status = caseStatus(c);
-    if (status === "failure" || status === "error") failures.push(c);
-    else if (isFlaky(c)) flaky.push(c);
+    const status = statuses[i];
+    if (status === STATUS.failure || status === STATUS.error) failures.push(c);
+    else if (status === STATUS.flaky) flaky.push(c);
   }
   const report = {
     schema_version: JSON_REPORT_VERSION,

@@ -1,27 +1,22 @@
-import { attemptText, caseStatus, differenceText, isFlaky, problemSummary, skipReason } from "./case-verdict";
+import { attemptText, classifyCases, differenceText, problemSummary, skipReason, STATUS } from "./case-verdict";
 import type { RenderOptions, ReportCase, ReportInput } from "./report-input";
 import { cleaner, xmlAttr, xmlText, type Clean } from "./text-safety";
 
-/** Milliseconds as JUnit seconds, to the millisecond (`0.012`); cheaper than toFixed on 100k cases. */
-const seconds = (ms: number | undefined) => String(Math.round(ms ?? 0) / 1000);
+// Whole milliseconds below a second, formatted once: number-to-string per case is a real share
+// of a 100k-case report, and most cases take under a second.
+const SUB_SECOND = Array.from({ length: 1000 }, (_, ms) => String(ms / 1000));
 
-/** Test names must be unique (GitLab drops repeats): a repeated id gets ` (2)`, ` (3)`, … */
-function uniqueNames(cases: readonly ReportCase[], clean: Clean): string[] {
-  const seen = new Set<string>();
-  return cases.map((c) => {
-    const base = clean(c.case_id);
-    let name = base;
-    for (let n = 2; seen.has(name); n++) name = `${base} (${n})`;
-    seen.add(name);
-    return name;
-  });
+/** Milliseconds as JUnit seconds, to the millisecond (`0.012`). */
+function seconds(ms: number | undefined): string {
+  const whole = Math.round(ms ?? 0);
+  return whole < 1000 && whole >= 0 ? (SUB_SECOND[whole] as string) : String(whole / 1000);
 }
 
-function testcase(c: ReportCase, name: string, classname: string, file: string, clean: Clean): string {
+function testcase(options: { c: ReportCase; status: number; name: string; classname: string; file: string; clean: Clean }): string {
+  const { c, status, name, classname, file, clean } = options;
   const head = `    <testcase name="${xmlAttr(name)}" classname="${xmlAttr(`${classname} ${clean(c.method)} ${clean(c.endpoint)}`)}" file="${file}" time="${seconds(c.duration_ms)}"`;
-  const status = caseStatus(c);
-  if (status === "passed") {
-    if (!isFlaky(c)) return `${head}/>`;
+  if (status === STATUS.passed) return `${head}/>`;
+  if (status === STATUS.flaky) {
     // Surefire: a test that passed on a rerun keeps each failed run as <flakyFailure>.
     const flaky = (c.failed_attempts ?? []).map((a) => {
       const text = xmlAttr(attemptText(a, clean));
@@ -29,9 +24,9 @@ function testcase(c: ReportCase, name: string, classname: string, file: string, 
     });
     return `${head}>\n${flaky.join("\n")}\n    </testcase>`;
   }
-  if (status === "skipped") return `${head}>\n      <skipped message="${xmlAttr(skipReason(c))}"/>\n    </testcase>`;
+  if (status === STATUS.skipped) return `${head}>\n      <skipped message="${xmlAttr(skipReason(c))}"/>\n    </testcase>`;
   const message = xmlAttr(problemSummary(c, clean));
-  if (status === "failure") {
+  if (status === STATUS.failure) {
     const lines = (c.differences ?? []).map((d) => differenceText(d, clean));
     if (c.note) lines.push(`note: ${clean(c.note)}`);
     return `${head}>\n      <failure message="${message}" type="contract_drift">${xmlText(lines.join("\n"))}</failure>\n    </testcase>`;
@@ -49,12 +44,13 @@ function testcase(c: ReportCase, name: string, classname: string, file: string, 
 export function renderJunit(input: ReportInput, options: RenderOptions = {}): string {
   const clean = cleaner(options);
   const { cases } = input;
-  const counts = { failure: 0, error: 0, skipped: 0, passed: 0 };
-  for (const c of cases) counts[caseStatus(c)]++;
+  const statuses = classifyCases(cases);
+  const counts = [0, 0, 0, 0, 0];
+  for (let i = 0; i < statuses.length; i++) (counts[statuses[i] as number] as number)++;
   const suite = clean(input.fixture.name);
   const file = xmlAttr(clean(input.fixture.paths[0] ?? ""));
   const time = seconds(input.finished_unix_ms - input.started_unix_ms);
-  const stats = `tests="${cases.length}" failures="${counts.failure}" errors="${counts.error}" skipped="${counts.skipped}" time="${time}"`;
+  const stats = `tests="${cases.length}" failures="${counts[STATUS.failure]}" errors="${counts[STATUS.error]}" skipped="${counts[STATUS.skipped]}" time="${time}"`;
   const properties: [string, string | number][] = [
     ["gate", input.gate.gate],
     ["gate.reason_code", input.gate.reason_code],
@@ -69,7 +65,6 @@ export function renderJunit(input: ReportInput, options: RenderOptions = {}): st
     ["fixture.sha256", input.fixture.sha256 ?? ""],
     ...input.fixture.paths.map((p, i): [string, string] => [`fixture.path.${i + 1}`, p]),
   ];
-  const names = uniqueNames(cases, clean);
   const parts: string[] = [
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<testsuites name="tau-gateway" ${stats}>`,
@@ -78,7 +73,24 @@ export function renderJunit(input: ReportInput, options: RenderOptions = {}): st
     ...properties.map(([k, v]) => `      <property name="tau.${k}" value="${xmlAttr(clean(String(v)))}"/>`),
     "    </properties>",
   ];
-  for (let i = 0; i < cases.length; i++) parts.push(testcase(cases[i] as ReportCase, names[i] as string, suite, file, clean));
+  // Test names must be unique (GitLab drops repeats): a repeated id gets ` (2)`, ` (3)`, …
+  const seen = new Set<string>();
+  // Appended a thousand cases at a time: the per-case strings die young instead of surviving, as
+  // a hundred thousand small strings, into the old generation until one final join.
+  let chunk = "";
+  for (let i = 0; i < cases.length; i++) {
+    const c = cases[i] as ReportCase;
+    const base = clean(c.case_id);
+    let name = base;
+    for (let n = 2; seen.has(name); n++) name = `${base} (${n})`;
+    seen.add(name);
+    chunk += `${testcase({ c, status: statuses[i] as number, name, classname: suite, file, clean })}\n`;
+    if (i % 1000 === 999) {
+      parts.push(chunk.slice(0, -1));
+      chunk = "";
+    }
+  }
+  if (chunk.length > 0) parts.push(chunk.slice(0, -1));
   parts.push("  </testsuite>", "</testsuites>", "");
   return parts.join("\n");
 }

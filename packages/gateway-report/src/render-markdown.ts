@@ -1,4 +1,4 @@
-import { attemptText, caseStatus, isFlaky, MAX_VALUE_CHARS, problemSummary, skipReason } from "./case-verdict";
+import { attemptText, classifyCases, MAX_VALUE_CHARS, problemSummary, skipReason, STATUS } from "./case-verdict";
 import { explainGate } from "./gate-rules";
 import type { RenderOptions, ReportCase, ReportInput } from "./report-input";
 import { cleaner, mdCode, mdText, showValue, truncate } from "./text-safety";
@@ -68,27 +68,44 @@ export function renderMarkdown(input: ReportInput, options: RenderOptions = {}):
   }
   parts.push("", "### Counters", "", ...counterRows(input));
 
-  const failures = input.cases.filter((c) => caseStatus(c) === "failure" || caseStatus(c) === "error");
-  parts.push("", `### Failures (${failures.length})`);
-  if (failures.length === 0) parts.push("", "None.");
-  for (const c of failures.slice(0, MARKDOWN_MAX_FAILURES)) parts.push(...failureSection(c, clean));
-  if (failures.length > MARKDOWN_MAX_FAILURES) {
-    parts.push("", `… and ${failures.length - MARKDOWN_MAX_FAILURES} more failures (see the JUnit or HTML report).`);
+  // One pass: the first failures and flaky cases shown, all of them counted.
+  const statuses = classifyCases(input.cases);
+  const failures: ReportCase[] = [];
+  const flaky: ReportCase[] = [];
+  const skippedByReason = new Map<string, number>();
+  let failureCount = 0;
+  let flakyCount = 0;
+  let skippedCount = 0;
+  for (let i = 0; i < statuses.length; i++) {
+    const status = statuses[i];
+    if (status === STATUS.passed) continue;
+    const c = input.cases[i] as ReportCase;
+    if (status === STATUS.failure || status === STATUS.error) {
+      if (failureCount++ < MARKDOWN_MAX_FAILURES) failures.push(c);
+    } else if (status === STATUS.flaky) {
+      if (flakyCount++ < MAX_FLAKY) flaky.push(c);
+    } else {
+      skippedCount++;
+      const reason = skipReason(c);
+      skippedByReason.set(reason, (skippedByReason.get(reason) ?? 0) + 1);
+    }
+  }
+  parts.push("", `### Failures (${failureCount})`);
+  if (failureCount === 0) parts.push("", "None.");
+  for (const c of failures) parts.push(...failureSection(c, clean));
+  if (failureCount > MARKDOWN_MAX_FAILURES) {
+    parts.push("", `… and ${failureCount - MARKDOWN_MAX_FAILURES} more failures (see the JUnit or HTML report).`);
   }
 
-  const flaky = input.cases.filter(isFlaky);
-  parts.push("", `### Flaky cases (${flaky.length})`, "");
-  if (flaky.length === 0) parts.push("None: no case needed a retry to pass.");
-  for (const c of flaky.slice(0, MAX_FLAKY)) {
+  parts.push("", `### Flaky cases (${flakyCount})`, "");
+  if (flakyCount === 0) parts.push("None: no case needed a retry to pass.");
+  for (const c of flaky) {
     parts.push(`- ${mdCode(clean(c.case_id))} ${mdText(`${clean(c.method)} ${clean(c.endpoint)}`)}: passed on attempt ${c.attempts} after ${(c.failed_attempts ?? []).map((a) => mdText(attemptText(a, clean))).join("; ")}`);
   }
-  if (flaky.length > MAX_FLAKY) parts.push(`- … and ${flaky.length - MAX_FLAKY} more`);
+  if (flakyCount > MAX_FLAKY) parts.push(`- … and ${flakyCount - MAX_FLAKY} more`);
 
-  const skipped = input.cases.filter((c) => caseStatus(c) === "skipped");
-  if (skipped.length > 0) {
-    const byReason = new Map<string, number>();
-    for (const c of skipped) byReason.set(skipReason(c), (byReason.get(skipReason(c)) ?? 0) + 1);
-    parts.push("", `### Skipped (${skipped.length})`, "", ...[...byReason].map(([reason, n]) => `- ${n} × ${mdText(reason)}`));
+  if (skippedCount > 0) {
+    parts.push("", `### Skipped (${skippedCount})`, "", ...[...skippedByReason].map(([reason, n]) => `- ${n} × ${mdText(reason)}`));
   }
   return capBytes(parts, MARKDOWN_MAX_BYTES);
 }

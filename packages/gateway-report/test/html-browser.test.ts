@@ -157,7 +157,7 @@ describe("the HTML report in Chromium", { timeout: 60_000 }, () => {
     const evil = '</script><script>window.pwned=1</script><!-- <img src=x onerror="window.pwned=2">';
     const cases = sampleCases().map((c) => ({ ...c, case_id: `${c.case_id}${evil}`, endpoint: `/x${evil}` }));
     const { page, errors, requests, url, close } = await open(sampleInput({ cases, fixture: { name: evil, paths: [evil], sha256: null } }), "hostile");
-    expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+    expect(await page.evaluate("window.pwned")).toBeUndefined();
     expect(errors).toEqual([]);
     expect(requests).toEqual([url]);
     expect(await page.locator("#case-rows tr.case-row code").first().textContent()).toBe(`applied-ok${evil}`);
@@ -167,7 +167,7 @@ describe("the HTML report in Chromium", { timeout: 60_000 }, () => {
   it("renders in light and dark schemes (screenshots in test-artifacts/)", async () => {
     for (const scheme of ["light", "dark"] as const) {
       const { page, errors, close } = await open(demoInput(), `screenshot-${scheme}`, scheme);
-      const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      const background = await page.evaluate("getComputedStyle(document.body).backgroundColor");
       expect(background).toBe(scheme === "light" ? "rgb(255, 255, 255)" : "rgb(13, 17, 23)");
       await page.screenshot({ path: join(ARTIFACTS, `report-${scheme}.png`), fullPage: false });
       await page.screenshot({ path: join(ARTIFACTS, `report-${scheme}-full.png`), fullPage: true });
