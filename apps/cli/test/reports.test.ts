@@ -1,6 +1,9 @@
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
-import { describe, expect, it } from "vitest";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { workspace } from "./helpers";
 
 const ALL = ["--gateway-report", "junit=out/junit.xml", "--gateway-report", "markdown=out/summary.md", "--gateway-report", "html=out/report.html", "--gateway-report", "json=out/report.json"];
@@ -68,6 +71,36 @@ describe("--gateway-report on run", { timeout: 60_000 }, () => {
     expect(result.stdout).toContain("gateway runner summary:");
     expect(ws.exists("ok.xml")).toBe(true);
     expect(await ws.readJsonl(".tau/gateway/runtime-events.jsonl")).toHaveLength(1);
+  });
+});
+
+describe("--gateway-report in live mode", { timeout: 60_000 }, () => {
+  it("redacts the target header values a target echoes back, in every report", async () => {
+    const secret = randomBytes(16).toString("hex");
+    // A target that echoes the Authorization header into every body: every case drifts, with the secret in the diff.
+    const server = createServer((req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ status: "accepted", echoed: req.headers.authorization ?? "" }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    const ws = await workspace(["rollout-pass.json"]);
+    const result = await ws.run([
+      "run", "--gateway-fixture", "fixtures/gateway-contract/rollout-pass.json",
+      "--gateway-target-url", url, "--gateway-target-header", `Authorization: Bearer ${secret}`,
+      "--gateway-report", "junit=j.xml", "--gateway-report", "markdown=s.md", "--gateway-report", "html=r.html", "--gateway-report", "json=r.json",
+    ]);
+    expect(result.code, result.stderr).toBe(4);
+    for (const file of ["j.xml", "s.md", "r.html", "r.json"]) {
+      const text = await ws.readText(file);
+      expect(text.includes(secret), `secret in ${file}`).toBe(false);
+      expect(text, file).toContain("***");
+    }
+    const json = await ws.readJson<{ driver: string; failures: unknown[] }>("r.json");
+    expect(json.driver).toBe("http");
+    expect(json.failures).toHaveLength(3);
   });
 });
 
