@@ -12,10 +12,18 @@ function seconds(ms: number | undefined): string {
   return whole < 1000 && whole >= 0 ? (SUB_SECOND[whole] as string) : String(whole / 1000);
 }
 
-function testcase(options: { c: ReportCase; status: number; name: string; classname: string; file: string; clean: Clean }): string {
-  const { c, status, name, classname, file, clean } = options;
-  const head = `    <testcase name="${xmlAttr(name)}" classname="${xmlAttr(`${classname} ${clean(c.method)} ${clean(c.endpoint)}`)}" file="${file}" time="${seconds(c.duration_ms)}"`;
-  if (status === STATUS.passed) return `${head}/>`;
+// Characters that need neither cleaning nor escaping in an attribute: printable, no C0/C1
+// controls, no `"`, `&`, `<`, `>`. Nearly every id and endpoint is made of these only.
+const ATTR_WORK = /[^\u0020-\u0021\u0023-\u0025\u0027-\u003B\u003D\u003F-\u007E\u00A0-\uD7FF\uE000-\uFFFD]/;
+
+/** An attribute value from the input: cleaned (redacted, controls dropped), then escaped; plain text as is. */
+function attrOf(text: string, clean: Clean, redacting: boolean): string {
+  return !redacting && !ATTR_WORK.test(text) ? text : xmlAttr(clean(text));
+}
+
+/** The `<testcase>` of a case that did not simply pass: `head` is its opening tag, unclosed. */
+function testcaseBody(options: { c: ReportCase; status: number; head: string; clean: Clean }): string {
+  const { c, status, head, clean } = options;
   if (status === STATUS.flaky) {
     // Surefire: a test that passed on a rerun keeps each failed run as <flakyFailure>.
     const flaky = (c.failed_attempts ?? []).map((a) => {
@@ -75,16 +83,26 @@ export function renderJunit(input: ReportInput, options: RenderOptions = {}): st
   ];
   // Test names must be unique (GitLab drops repeats): a repeated id gets ` (2)`, ` (3)`, …
   const seen = new Set<string>();
+  const redacting = options.redact !== undefined;
+  // `<suite> <METHOD> ` once per method: methods repeat, endpoints mostly do not.
+  const prefixes = new Map<string, string>();
   // Appended a thousand cases at a time: the per-case strings die young instead of surviving, as
   // a hundred thousand small strings, into the old generation until one final join.
   let chunk = "";
   for (let i = 0; i < cases.length; i++) {
     const c = cases[i] as ReportCase;
-    const base = clean(c.case_id);
+    const base = attrOf(c.case_id, clean, redacting);
     let name = base;
     for (let n = 2; seen.has(name); n++) name = `${base} (${n})`;
     seen.add(name);
-    chunk += `${testcase({ c, status: statuses[i] as number, name, classname: suite, file, clean })}\n`;
+    let prefix = prefixes.get(c.method);
+    if (prefix === undefined) {
+      prefix = xmlAttr(`${suite} ${clean(c.method)} `);
+      prefixes.set(c.method, prefix);
+    }
+    const head = `    <testcase name="${name}" classname="${prefix}${attrOf(c.endpoint, clean, redacting)}" file="${file}" time="${seconds(c.duration_ms)}"`;
+    const status = statuses[i] as number;
+    chunk += status === STATUS.passed ? `${head}/>\n` : `${testcaseBody({ c, status, head, clean })}\n`;
     if (i % 1000 === 999) {
       parts.push(chunk.slice(0, -1));
       chunk = "";
