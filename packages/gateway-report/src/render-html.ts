@@ -1,4 +1,4 @@
-import { attemptText, classifyCases, MAX_VALUE_CHARS, STATUS } from "./case-verdict";
+import { attemptText, caseRows, MAX_VALUE_CHARS, STATUS } from "./case-verdict";
 import { explainGate } from "./gate-rules";
 import { HTML_SCRIPT, HTML_STYLE } from "./html-app";
 import type { RenderOptions, ReportCase, ReportInput } from "./report-input";
@@ -68,9 +68,9 @@ function reportData(input: ReportInput, clean: Clean): unknown {
     f: new Array<number>(n),
   };
   const details: Record<number, CaseDetail> = {};
-  const statuses = classifyCases(input.cases);
+  const { rows, status: statuses } = caseRows(input.cases);
   for (let i = 0; i < n; i++) {
-    const c = input.cases[i] as ReportCase;
+    const c = rows[i] as ReportCase;
     const status = statuses[i];
     cols.id[i] = clean(c.case_id);
     cols.m[i] = methods.of(c.method);

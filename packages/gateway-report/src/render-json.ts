@@ -1,4 +1,4 @@
-import { classifyCases, STATUS } from "./case-verdict";
+import { caseRows, STATUS } from "./case-verdict";
 import { explainGate } from "./gate-rules";
 import type { RenderOptions, ReportCase, ReportInput } from "./report-input";
 import { cleanDeep, cleaner } from "./text-safety";
@@ -16,9 +16,9 @@ export function renderJson(input: ReportInput, options: RenderOptions = {}): str
   const results: Record<string, number> = {};
   const failures: ReportCase[] = [];
   const flaky: ReportCase[] = [];
-  const statuses = classifyCases(input.cases);
+  const { rows, status: statuses } = caseRows(input.cases);
   for (let i = 0; i < statuses.length; i++) {
-    const c = input.cases[i] as ReportCase;
+    const c = rows[i] as ReportCase;
     results[c.result] = (results[c.result] ?? 0) + 1;
     const status = statuses[i];
     if (status === STATUS.failure || status === STATUS.error) failures.push(c);

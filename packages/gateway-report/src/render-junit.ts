@@ -1,4 +1,4 @@
-import { attemptText, classifyCases, differenceText, problemSummary, skipReason, STATUS } from "./case-verdict";
+import { attemptText, caseRows, differenceText, problemSummary, skipReason, STATUS } from "./case-verdict";
 import type { RenderOptions, ReportCase, ReportInput } from "./report-input";
 import { cleaner, xmlAttr, xmlText, type Clean } from "./text-safety";
 
@@ -51,8 +51,7 @@ function testcaseBody(options: { c: ReportCase; status: number; head: string; cl
  */
 export function renderJunit(input: ReportInput, options: RenderOptions = {}): string {
   const clean = cleaner(options);
-  const { cases } = input;
-  const statuses = classifyCases(cases);
+  const { rows: cases, status: statuses } = caseRows(input.cases);
   const counts = [0, 0, 0, 0, 0];
   for (let i = 0; i < statuses.length; i++) (counts[statuses[i] as number] as number)++;
   const suite = clean(input.fixture.name);

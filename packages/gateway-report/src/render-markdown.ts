@@ -1,4 +1,4 @@
-import { attemptText, classifyCases, MAX_VALUE_CHARS, problemSummary, skipReason, STATUS } from "./case-verdict";
+import { attemptText, caseRows, MAX_VALUE_CHARS, problemSummary, skipReason, STATUS } from "./case-verdict";
 import { explainGate } from "./gate-rules";
 import type { RenderOptions, ReportCase, ReportInput } from "./report-input";
 import { cleaner, mdCode, mdText, showValue, truncate } from "./text-safety";
@@ -69,7 +69,7 @@ export function renderMarkdown(input: ReportInput, options: RenderOptions = {}):
   parts.push("", "### Counters", "", ...counterRows(input));
 
   // One pass: the first failures and flaky cases shown, all of them counted.
-  const statuses = classifyCases(input.cases);
+  const { rows, status: statuses } = caseRows(input.cases);
   const failures: ReportCase[] = [];
   const flaky: ReportCase[] = [];
   const skippedByReason = new Map<string, number>();
@@ -79,7 +79,7 @@ export function renderMarkdown(input: ReportInput, options: RenderOptions = {}):
   for (let i = 0; i < statuses.length; i++) {
     const status = statuses[i];
     if (status === STATUS.passed) continue;
-    const c = input.cases[i] as ReportCase;
+    const c = rows[i] as ReportCase;
     if (status === STATUS.failure || status === STATUS.error) {
       if (failureCount++ < MARKDOWN_MAX_FAILURES) failures.push(c);
     } else if (status === STATUS.flaky) {
