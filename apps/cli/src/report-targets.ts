@@ -39,34 +39,6 @@ export function reportTargetsFromFlags(flags: Flags): ReportTarget[] {
 }
 
 /**
- * Secret values of this invocation (`--gateway-target-header` values, URL userinfo), replaced
- * by *** in every report. Undefined when there are none, so a simulated run pays nothing.
- */
-export function reportRedactor(flags: Flags): ((text: string) => string) | undefined {
-  const secrets: string[] = [];
-  for (const header of flags.list("gateway-target-header")) {
-    const value = header.slice(header.indexOf(":") + 1).trim();
-    if (value.length > 0) secrets.push(value);
-  }
-  const target = flags.isSet("gateway-target-url") ? flags.string("gateway-target-url") : undefined;
-  if (target) {
-    try {
-      const url = new URL(target);
-      for (const part of [url.password, url.username]) if (part) secrets.push(part, decodeURIComponent(part));
-    } catch {
-      // An unparsable URL fails in the driver with its own message.
-    }
-  }
-  const unique = [...new Set(secrets)].sort((a, b) => b.length - a.length);
-  if (unique.length === 0) return undefined;
-  return (text) => {
-    let out = text;
-    for (const secret of unique) if (out.includes(secret)) out = out.split(secret).join("***");
-    return out;
-  };
-}
-
-/**
  * Renders and writes every report (each atomically); tries them all, then fails naming the ones
  * that could not be written. `data` is the runtime's report data (the renderers' input).
  */

@@ -1,4 +1,4 @@
-import { httpDriver, type GatewayDriver, type RunnerSettings } from "@tau/gateway";
+import { createRedactor, httpDriver, targetSecrets, type HttpDriver, type Redactor, type RunnerSettings } from "@tau/gateway";
 import { UsageError } from "./errors";
 import type { Flags } from "./flags";
 
@@ -39,14 +39,40 @@ function parseHeader(text: string): [string, string] {
   return [name, text.slice(colon + 1).trim()];
 }
 
+function headersFromFlags(flags: Flags): Record<string, string> {
+  return Object.fromEntries(flags.list("gateway-target-header").map(parseHeader));
+}
+
+/**
+ * The redactor of this invocation's secrets: every --gateway-target-header value and the userinfo
+ * of --gateway-target-url, whether or not live mode uses them. Never throws: a malformed header
+ * still has its value hidden in the usage error about it.
+ */
+export function redactorFromFlags(flags: Flags): Redactor {
+  const values = flags.list("gateway-target-header").map((text) => {
+    const colon = text.indexOf(":");
+    return colon >= 0 ? text.slice(colon + 1).trim() : text.trim();
+  });
+  return createRedactor([...values, ...targetSecrets({ targetUrl: targetUrlText(flags) })]);
+}
+
+function targetUrlText(flags: Flags): string {
+  try {
+    return flags.string("gateway-target-url") ?? "";
+  } catch {
+    return "";
+  }
+}
+
 /** The HTTP driver when --gateway-target-url is given; undefined for the simulated gateway. */
-export function liveDriverFromFlags(flags: Flags): (GatewayDriver & { close(): Promise<void> }) | undefined {
+export function liveDriverFromFlags(flags: Flags): HttpDriver | undefined {
   const target = flags.string("gateway-target-url");
   if (target === undefined) return undefined;
   return httpDriver({
     targetUrl: target,
-    headers: Object.fromEntries(flags.list("gateway-target-header").map(parseHeader)),
+    headers: headersFromFlags(flags),
     requestTimeoutMs: flags.integer("gateway-request-timeout-ms"),
     connections: flags.integer("gateway-concurrency"),
+    maxResponseBytes: flags.integer("gateway-max-response-bytes"),
   });
 }

@@ -17,9 +17,11 @@ export { expectedSchema, fixtureSchema, gatewayCaseSchema } from "./fixture-sche
 export type { Expected, Fixture, FixtureInput, GatewayCase } from "./fixture-schema";
 export { FIXTURE_SCHEMA_ID, fixtureJsonSchema } from "./json-schema";
 export { jsonDiff } from "./json-diff";
+export { MAX_JSON_DEPTH, withinDepth } from "./json-object";
 export type { JsonDifference } from "./json-diff";
 export { decodeHeaderValue, encodeHeaderValue, LIVE_HEADERS } from "./live-headers";
 export { DEFAULT_MAX_FIXTURE_BYTES, loadFixture, readFixtureFile } from "./load-fixture";
+export { decodeFixtureBytes } from "./fixture-encoding";
 export { combinedFixtureSha256, fixtureSha256 } from "./fixture-source";
 export type { FixtureSource } from "./fixture-source";
 export type { Observed } from "./observed";

@@ -1,5 +1,6 @@
 import { open } from "node:fs/promises";
 import { FixtureError } from "./errors";
+import { decodeFixtureBytes } from "./fixture-encoding";
 import type { Fixture } from "./fixture-schema";
 import { fixtureSha256, type FixtureSource } from "./fixture-source";
 import { parseFixture } from "./parse-fixture";
@@ -75,7 +76,7 @@ export async function readFixtureFile(
     if (FixtureError.isInstance(error)) throw error;
     throw ioFailure(path, error);
   }
-  const fixture = parseFixture(bytes.toString("utf8"), path);
+  const fixture = parseFixture(decodeFixtureBytes(bytes, path), path);
   return { fixture, source: { path, sha256: fixtureSha256(bytes) } };
 }
 

@@ -6,9 +6,11 @@ import type { Io } from "../io";
 import { reportTargetsFromFlags, writeReports } from "../report-targets";
 import { stateDirFromFlags } from "../runner-settings";
 
-/** `tau-gateway report --gateway-report KIND=PATH …`: the reports of the state dir's last cycle. */
-export async function reportCommand(flags: Flags, io: Io, args: string[] = []): Promise<number> {
-  if (args.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args[0])} after "report"; see tau-gateway --help`);
+/**
+ * `tau-gateway report --gateway-report KIND=PATH …`: the reports of the state dir's last cycle.
+ * It takes no positionals: the registry refuses any before the command loads.
+ */
+export async function reportCommand(flags: Flags, io: Io, _args: string[]): Promise<number> {
   const targets = reportTargetsFromFlags(flags);
   if (targets.length === 0) throw new UsageError("report: give at least one --gateway-report KIND=PATH (kinds: junit, markdown, html, json)");
   const data = await loadReportData(stateDirFromFlags(flags));

@@ -1,4 +1,4 @@
-import { open } from "node:fs/promises";
+import { EventStoreError, readJsonl } from "@tau/event-store";
 import { classifyHealth, emptyCycleSummary, type CycleSummary, type GuardrailThresholds } from "@tau/gateway-guardrail";
 import type { CycleReport } from "../cycle/cycle-report";
 import { GatewayRuntimeError } from "../errors";
@@ -37,51 +37,32 @@ export interface ReportData {
 
 /** Cycles of history a report charts by default. */
 export const DEFAULT_HISTORY_CYCLES = 200;
-// The newest cycles are at the end of the log: read at most this much of its tail, however big it is.
-const HISTORY_TAIL_BYTES = 4 * 1024 * 1024;
 
 const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : 0);
 const str = (v: unknown): string => (typeof v === "string" ? v : "");
 
-/** The newest `limit` lines of runtime-events.jsonl as objects, oldest first; reads only the file's tail. */
+/**
+ * The newest `limit` cycle lines of runtime-events.jsonl, oldest first. Read through the event
+ * store's bounded JSONL reader (a planted symlink or FIFO is refused, an overlong line cannot
+ * exhaust memory), keeping only the last `limit` lines in memory however long the log is.
+ */
 async function readEventsTail(eventsPath: string, limit: number): Promise<Record<string, unknown>[]> {
-  let handle;
+  const kept: Record<string, unknown>[] = [];
   try {
-    handle = await open(eventsPath, "r");
+    for await (const entry of readJsonl<unknown>(eventsPath)) {
+      // Lines that do not parse, or lack a timestamp, are skipped as every events reader does.
+      if (!entry.ok || typeof entry.value !== "object" || entry.value === null) continue;
+      const value = entry.value as Record<string, unknown>;
+      if (typeof value.timestamp_unix_ms !== "number") continue;
+      kept.push(value);
+      if (kept.length > limit) kept.shift();
+    }
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    if (EventStoreError.isInstance(error) && error.code === "E_NOT_FOUND") return [];
+    if (EventStoreError.isInstance(error)) throw error;
     throw new GatewayRuntimeError("E_IO", `cannot read ${eventsPath}: ${(error as Error).message}`, { cause: error });
   }
-  let text: string;
-  let partialFirstLine: boolean;
-  try {
-    const { size } = await handle.stat();
-    const length = Math.min(size, HISTORY_TAIL_BYTES);
-    const buffer = Buffer.alloc(length);
-    await handle.read({ buffer, position: size - length, length });
-    text = buffer.toString("utf8");
-    partialFirstLine = length < size;
-  } finally {
-    await handle.close();
-  }
-  const lines = text.split("\n");
-  if (partialFirstLine) lines.shift();
-  const out: Record<string, unknown>[] = [];
-  // Newest first, so a long log stops parsing as soon as it has enough cycles.
-  for (let i = lines.length - 1; i >= 0 && out.length < limit; i--) {
-    const line = (lines[i] as string).trim();
-    if (line.length === 0) continue;
-    try {
-      const value: unknown = JSON.parse(line);
-      // Lines that do not parse, or lack a timestamp, are skipped as every events reader does.
-      if (typeof value === "object" && value !== null && typeof (value as Record<string, unknown>).timestamp_unix_ms === "number") {
-        out.push(value as Record<string, unknown>);
-      }
-    } catch {
-      continue;
-    }
-  }
-  return out.reverse();
+  return kept;
 }
 
 function historyEntry(value: Record<string, unknown>): CycleHistoryEntry {
@@ -96,7 +77,7 @@ function historyEntry(value: Record<string, unknown>): CycleHistoryEntry {
   };
 }
 
-/** The newest `limit` cycles of runtime-events.jsonl, oldest first; reads only the file's tail. */
+/** The newest `limit` cycles of runtime-events.jsonl, oldest first (streamed; only those are kept). */
 export async function readCycleHistory(eventsPath: string, limit = DEFAULT_HISTORY_CYCLES): Promise<CycleHistoryEntry[]> {
   return (await readEventsTail(eventsPath, limit)).map(historyEntry);
 }
