@@ -5,7 +5,7 @@ export class CliError extends Error {
   readonly [MARKER] = true;
 
   constructor(
-    readonly code: "E_USAGE" | "E_NOT_FOUND",
+    readonly code: "E_USAGE" | "E_NOT_FOUND" | "E_REPORT_WRITE",
     message: string,
   ) {
     super(message);
@@ -36,5 +36,16 @@ export class NotFoundError extends CliError {
 
   static override isInstance(error: unknown): error is NotFoundError {
     return CliError.isInstance(error) && error.code === "E_NOT_FOUND";
+  }
+}
+
+/** A report could not be written after the cycle was persisted (exit code 1, no stack trace). */
+export class ReportWriteError extends CliError {
+  constructor(message: string) {
+    super("E_REPORT_WRITE", message);
+  }
+
+  static override isInstance(error: unknown): error is ReportWriteError {
+    return CliError.isInstance(error) && error.code === "E_REPORT_WRITE";
   }
 }

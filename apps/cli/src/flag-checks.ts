@@ -39,6 +39,8 @@ export function unusedFlagWarnings(flags: Flags, command: "run" | "merge" | "ser
         out.push(`--${spec.name} does nothing for serve-reference; ignored`);
       }
     }
+    // run and report write reports; serve-reference runs no cycle to report on.
+    if (flags.has("gateway-report")) out.push("--gateway-report does nothing for serve-reference; ignored");
   }
   return out;
 }

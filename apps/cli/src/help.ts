@@ -67,6 +67,7 @@ Examples:
   tau-gateway --gateway-contract-runner --gateway-fixture fixtures/gateway-contract/rollout-pass.json
   tau-gateway --gateway-state-dir .tau/gateway --gateway-status-inspect --gateway-status-json
   tau-gateway watch --gateway-target-url http://127.0.0.1:8080 --gateway-watch-interval-ms 10000
+  tau-gateway run --gateway-report junit=gateway-junit.xml --gateway-report html=gateway-report.html
 `;
 }
 

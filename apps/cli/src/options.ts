@@ -71,6 +71,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: "fail-rate", kind: "string", group: "serve", value: "RATE", default: "0", help: "serve-reference: fraction 0..1 of requests answered 503 (seeded)." },
   { name: "seed", kind: "integer", group: "serve", value: "N", default: 1, min: 0, help: "serve-reference: seed of the chaos." },
 
+  { name: "gateway-report", kind: "list", group: "output", value: "KIND=PATH", env: true, help: "Write a report of the cycle (run) or of the state dir's last cycle (report): KIND is junit, markdown, html or json; repeatable. Its variable holds one KIND=PATH per line." },
   { name: "transport-health-json", env: true, kind: "boolean", group: "output", help: "Print the transport-health report as JSON." },
   { name: "gateway-status-json", env: true, kind: "boolean", group: "output", help: "Print the status report as JSON." },
   { name: "channel-store-root", kind: "string", group: "inspect", value: "DIR", env: true, help: "Channel-store root for --channel-store-inspect/--channel-store-repair (default: <state-dir>/channel-store)." },

@@ -35,6 +35,7 @@ const RUN_OPTIONS = [
   "gateway-metrics-textfile",
   "gateway-events-max-bytes",
   "gateway-events-max-files",
+  "gateway-report",
   "json",
   "quiet",
 ];
@@ -65,6 +66,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "tau-gateway run",
       "tau-gateway run fixtures/gateway-contract/rollout-pass.json --gateway-fail-on-hold",
       "tau-gateway run --gateway-target-url http://127.0.0.1:8080 --gateway-target-header 'Authorization: Bearer …'",
+      "tau-gateway run --gateway-report junit=gateway-junit.xml --gateway-report html=gateway-report.html",
     ],
     load: async () => (await import("./commands/run")).runCommand,
   },
@@ -158,6 +160,18 @@ export const COMMANDS: readonly CommandSpec[] = [
       "tau-gateway merge --gateway-state-dir .tau/merged shards/* --json",
     ],
     load: async () => (await import("./commands/merge")).mergeCommand,
+  },
+  {
+    name: "report",
+    summary: "write reports (junit, markdown, html, json) of the state dir's last cycle",
+    usage: "report --gateway-report KIND=PATH [flags]",
+    args: { min: 0, max: 0 },
+    options: ["gateway-state-dir", "gateway-report"],
+    examples: [
+      "tau-gateway report --gateway-report junit=gateway-junit.xml",
+      "tau-gateway report --gateway-report markdown=summary.md --gateway-report html=report.html --gateway-state-dir .tau/gateway",
+    ],
+    load: async () => (await import("./commands/report")).reportCommand,
   },
   {
     name: "serve-reference",

@@ -10,6 +10,8 @@ export { GatewayRuntime } from "./cycle/gateway-runtime";
 export type { RunCycleOptions, RunnerOptions } from "./cycle/gateway-runtime";
 export { readGatewayStatus } from "./inspect/gateway-status";
 export type { GatewayStatus } from "./inspect/gateway-status";
+export { DEFAULT_HISTORY_CYCLES, loadReportData, readCycleHistory, reportDataFromCycle } from "./inspect/report-data";
+export type { CycleHistoryEntry, ReportData } from "./inspect/report-data";
 export { buildQueue } from "./cycle/queue";
 export { MAX_KEPT_ATTEMPTS } from "./cycle/execute-case";
 export type { TransientAttempt } from "./cycle/execute-case";

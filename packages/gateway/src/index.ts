@@ -4,3 +4,4 @@ export * from "@tau/gateway-guardrail";
 export * from "@tau/event-store";
 export * from "@tau/gateway-runtime";
 export * from "@tau/gateway-watch";
+export * from "@tau/gateway-report";

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // The README example imports `@tau/gateway` the way an embedder does, so it needs the built
-// package (and the four packages it re-exports): turbo builds before testing; by hand, run
+// package (and the five packages it re-exports): turbo builds before testing; by hand, run
 // `npm run build` at the repository root (or `npx tsup` here once the others are built).
 const PACKAGE_DIR = fileURLToPath(new URL("../", import.meta.url));
 const README = join(PACKAGE_DIR, "README.md");

@@ -6,7 +6,7 @@ import { cleanEnv, packAll, publishedPackages, ROOT, run, tempDir, writeConsumer
 // What a user gets from npm, checked the way a user meets it: the packed tarballs installed in a
 // directory outside this repository, with none of the workspace's node_modules to lean on.
 const REPO_URL = "https://github.com/tau-gateway/tau-gateway-runner";
-const LIBRARIES = ["@tau/event-store", "@tau/gateway-contract", "@tau/gateway-guardrail", "@tau/gateway-runtime", "@tau/gateway-watch", "@tau/gateway", "@tau/gateway-reference"];
+const LIBRARIES = ["@tau/event-store", "@tau/gateway-contract", "@tau/gateway-guardrail", "@tau/gateway-runtime", "@tau/gateway-watch", "@tau/gateway", "@tau/gateway-reference", "@tau/gateway-report"];
 
 let packages: PublishedPackage[];
 let tarballs: Map<string, string>;
@@ -98,8 +98,9 @@ describe("installed outside the repository", { timeout: 300_000 }, () => {
       import * as store from "@tau/event-store";
       import * as runtime from "@tau/gateway-runtime";
       import * as reference from "@tau/gateway-reference";
+      import * as reports from "@tau/gateway-report";
       import { GatewayRuntime, parseFixture } from "@tau/gateway";
-      const fns = [contract.parseFixture, guardrail.evaluateGate, store.appendJsonl, runtime.simulatedDriver, reference.createReferenceGateway];
+      const fns = [contract.parseFixture, guardrail.evaluateGate, store.appendJsonl, runtime.simulatedDriver, reference.createReferenceGateway, reports.renderReport];
       if (fns.some((f) => typeof f !== "function")) throw new Error("missing export");
       const fixture = parseFixture(JSON.stringify({ schema_version: 1, name: "esm", cases: [{ case_id: "a", method: "GET", endpoint: "/v1/a", actor_id: "x",
         expected: { outcome: "success", status_code: 200, response_body: { status: "accepted", method: "GET", endpoint: "/v1/a", actor_id: "x" } } }] }));
@@ -133,7 +134,7 @@ describe("installed outside the repository", { timeout: 300_000 }, () => {
       import { parseFixture, evaluateGate, GatewayRuntime, type Fixture, type CycleReport, type GatewayStatus } from "${from("@tau/gateway")}";
       import { createReferenceGateway, type ReferenceGatewayOptions } from "${from("@tau/gateway-reference")}";
 
-      export const modules = [m0, m1, m2, m3, m4, m5];
+      export const modules = [${LIBRARIES.map((_, i) => `m${i}`).join(", ")}];
       export const fixture: Fixture = parseFixture("{}");
       export const options: ReferenceGatewayOptions = { latencyMs: 0, failRate: 0, seed: 1 };
       export const server = createReferenceGateway(options);

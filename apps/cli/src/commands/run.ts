@@ -1,4 +1,13 @@
-import { GatewayMetrics, GatewayRuntime, readFixtureFile, simulatedDriver, timedDriver, writeCycleMetricsTextfile } from "@tau/gateway";
+import {
+  GatewayMetrics,
+  GatewayRuntime,
+  readFixtureFile,
+  reportDataFromCycle,
+  simulatedDriver,
+  timedDriver,
+  writeCycleMetricsTextfile,
+  type Redactor,
+} from "@tau/gateway";
 import { EXIT } from "../exit-codes";
 import type { Flags } from "../flags";
 import { fixturePathFromFlags, withInitHint } from "../fixture-path";
@@ -6,6 +15,7 @@ import type { Io } from "../io";
 import { createProgress } from "../progress";
 import { cycleReportJson, json, renderCycle, renderDrifts } from "../render";
 import { redactError, redactingIo } from "../redacting-io";
+import { reportTargetsFromFlags, writeReports } from "../report-targets";
 import { liveDriverFromFlags, redactorFromFlags, rotationFromFlags, runnerSettingsFromFlags, stateDirFromFlags } from "../runner-settings";
 import { checkIntegerFlags, unusedFlagWarnings } from "../flag-checks";
 import { shardFromFlags } from "../shard-flags";
@@ -17,19 +27,22 @@ import { shardFromFlags } from "../shard-flags";
 export async function runCommand(flags: Flags, io: Io, args: string[]): Promise<number> {
   const redactor = redactorFromFlags(flags);
   try {
-    return await runCycleCommand(flags, redactingIo(io, redactor), args);
+    return await runCycleCommand({ flags, io: redactingIo(io, redactor), args, redactor });
   } catch (error) {
     throw redactError(error, redactor);
   }
 }
 
-async function runCycleCommand(flags: Flags, io: Io, args: string[]): Promise<number> {
+async function runCycleCommand(options: { flags: Flags; io: Io; args: string[]; redactor: Redactor }): Promise<number> {
+  const { flags, io, args, redactor } = options;
   checkIntegerFlags(flags);
   for (const warning of unusedFlagWarnings(flags, "run")) io.err(`warning: ${warning}\n`);
   const settings = runnerSettingsFromFlags(flags);
   const failOnHold = flags.boolean("gateway-fail-on-hold");
   const shard = shardFromFlags(flags, io.env);
   const quiet = flags.boolean("quiet");
+  // Checked before the cycle: a bad KIND=PATH must not cost a whole cycle.
+  const reportTargets = reportTargetsFromFlags(flags);
   const fixturePath = fixturePathFromFlags(flags, args);
   const { fixture, source } = await readFixtureFile(fixturePath.path, {
     maxBytes: flags.integer("gateway-max-fixture-bytes"),
@@ -63,6 +76,7 @@ async function runCycleCommand(flags: Flags, io: Io, args: string[]): Promise<nu
   }
   const progress = createProgress(io, { label: "gateway runner:", quiet });
   let report;
+  const startedUnixMs = Date.now();
   try {
     const cycleDriver = metrics ? timedDriver(driver ?? simulatedDriver(), (o) => metrics.observeRequest(o)) : driver;
     report = await runtime.runCycle(fixture, {
@@ -82,6 +96,13 @@ async function runCycleCommand(flags: Flags, io: Io, args: string[]): Promise<nu
   if (metrics && textfile !== undefined) await writeCycleMetricsTextfile({ path: textfile, metrics, report, completedUnixMs: Date.now() });
   if (flags.boolean("json")) io.out(json(cycleReportJson(report)));
   else io.out(renderCycle(io, report) + renderDrifts(io, report.drifts));
+
+  if (reportTargets.length > 0) {
+    // The cycle is persisted by now: a report that cannot be written fails the command (exit 1), not the cycle.
+    const data = await reportDataFromCycle({ report, startedUnixMs, finishedUnixMs: Date.now() });
+    // The same redactor as the terminal output: target secrets never reach a report file.
+    await writeReports({ targets: reportTargets, data, ...(redactor.active ? { redact: (text: string) => redactor.text(text) } : {}) });
+  }
 
   if (report.aborted) return 130;
   if (report.drifts.length > 0) return EXIT.contractDrift;

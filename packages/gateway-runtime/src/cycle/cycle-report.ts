@@ -27,6 +27,8 @@ export interface CycleReport {
   aborted: boolean;
   statePath: string;
   eventsPath: string;
+  /** What the cycle did with each case: read it with `readLastCycle`. */
+  lastCyclePath: string;
 }
 
 /** The runtime-events.jsonl line of a cycle (behavior.md §5), in wire names. */

@@ -232,6 +232,7 @@ export class GatewayRuntime {
       aborted,
       statePath: this.paths.statePath,
       eventsPath: this.paths.eventsPath,
+      lastCyclePath: this.paths.lastCyclePath,
     };
 
     const header: LastCycleHeader = {

@@ -283,6 +283,7 @@ async function recordMergedCycle(context: {
       aborted: false,
       statePath: paths.statePath,
       eventsPath: paths.eventsPath,
+      lastCyclePath: paths.lastCyclePath,
       shards: shards.map((s) => ({ ...s.provenance.shard, stateDir: s.stateDir, summary: s.summary })),
       requestCount: 0,
       processedCaseCount: skeleton.processed_case_keys.length,
