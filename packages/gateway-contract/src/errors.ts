@@ -17,7 +17,9 @@ export type FixtureErrorCode =
   | "E_FIXTURE_JSON"
   | "E_FIXTURE_NOT_FOUND"
   | "E_FIXTURE_UNREADABLE"
-  | "E_FIXTURE_TOO_LARGE";
+  | "E_FIXTURE_TOO_LARGE"
+  /** A v2 fixture with cases that have no `expected` yet: it can be recorded, not run. */
+  | "E_FIXTURE_UNRECORDED";
 
 /** A fixture that cannot be used; `issues` lists every problem found, not only the first. */
 export class FixtureError extends Error {

@@ -1,7 +1,7 @@
 import { FixtureError } from "./errors";
-import { fixtureSchema, type Fixture } from "./fixture-schema";
-import { formatIssues } from "./format-issues";
+import type { Fixture, FixtureDocument } from "./fixture";
 import { findJsonSyntaxError } from "./json-syntax-error";
+import { requireExpectations, validateFixtureDocument } from "./validate-fixture-document";
 
 const DEFAULT_SOURCE = "<fixture>";
 
@@ -9,19 +9,22 @@ export type SafeParseFixtureResult =
   | { success: true; fixture: Fixture }
   | { success: false; error: FixtureError };
 
-/** Validates an already-parsed JSON value as a fixture; throws a FixtureError listing every problem. */
+/** Validates an already-parsed JSON value as a fixture (v1 or v2); throws a FixtureError listing every problem. */
 export function validateFixture(value: unknown, source: string = DEFAULT_SOURCE): Fixture {
-  const result = fixtureSchema.safeParse(value);
-  if (result.success) return result.data;
-  throw new FixtureError({
-    code: "E_FIXTURE_INVALID",
-    source,
-    issues: formatIssues({ issues: result.error.issues, input: value, source }),
-  });
+  return requireExpectations(validateFixtureDocument(value, source), source);
 }
 
-/** Parses fixture JSON text; throws a FixtureError (with line and column for bad JSON). */
+/** Parses fixture JSON text into a runnable fixture; throws a FixtureError (with line and column for bad JSON). */
 export function parseFixture(text: string, source: string = DEFAULT_SOURCE): Fixture {
+  return validateFixture(parseFixtureJson(text, source), source);
+}
+
+/** Like parseFixture, but v2 cases may lack `expected` (a fixture to be recorded). */
+export function parseFixtureDocument(text: string, source: string = DEFAULT_SOURCE): FixtureDocument {
+  return validateFixtureDocument(parseFixtureJson(text, source), source);
+}
+
+function parseFixtureJson(text: string, source: string): unknown {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   let value: unknown;
   try {
@@ -36,7 +39,7 @@ export function parseFixture(text: string, source: string = DEFAULT_SOURCE): Fix
       cause,
     });
   }
-  return validateFixture(value, source);
+  return value;
 }
 
 /** Like parseFixture, but returns the error instead of throwing it. */

@@ -31,7 +31,7 @@ const INVALID_FIXTURES: InvalidFixtureRow[] = [
   {
     file: "invalid-schema-version.json",
     code: "E_FIXTURE_INVALID",
-    issues: [{ path: "schema_version", says: ["schema_version must be 1", "(found 2)"] }],
+    issues: [{ path: "schema_version", says: ["schema_version must be 1 or 2", "(found 3)"] }],
   },
   {
     file: "invalid-empty-name.json",

@@ -32,7 +32,7 @@ describe("loadFixture", () => {
 
   it("names the file path in every issue of an invalid fixture", async () => {
     const path = join(await makeTempDir(), "broken.json");
-    await writeFile(path, JSON.stringify(validFixture({ schema_version: 2, name: "" })));
+    await writeFile(path, JSON.stringify(validFixture({ schema_version: 3, name: "" })));
     const error = await rejectionOf(loadFixture(path));
     expect(error.code).toBe("E_FIXTURE_INVALID");
     expect(error.source).toBe(path);
