@@ -63,7 +63,7 @@ export function renderDrifts(io: Io, drifts: readonly Drift[]): string {
   const c = io.colors;
   const lines = [c.red(`contract drift in ${drifts.length} case${drifts.length === 1 ? "" : "s"}:`)];
   for (const drift of drifts) {
-    lines.push(`  case "${drift.case_id}" (${drift.case_key})`);
+    lines.push(`  case "${drift.case_id}" (${drift.case_key})${drift.pending === true ? " [pending: reported, does not hold the gate]" : ""}`);
     if (drift.note) lines.push(`    note: ${drift.note}`);
     for (const d of drift.differences) {
       const field = d.field === "response_body" ? `response_body${d.pointer}` : d.field;

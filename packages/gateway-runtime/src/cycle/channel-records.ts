@@ -78,6 +78,7 @@ export function driftEntries(
       observed,
       differences: drift.differences,
       ...(drift.note !== undefined ? { note: drift.note } : {}),
+      ...(drift.pending === true ? { pending: true } : {}),
     },
     `gateway case ${c.caseId} outcome=contract_drift error_code=${observed.error_code} status=${observed.status_code}`,
     nowUnixMs,
