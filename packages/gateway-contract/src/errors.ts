@@ -19,7 +19,9 @@ export type FixtureErrorCode =
   | "E_FIXTURE_UNREADABLE"
   | "E_FIXTURE_TOO_LARGE"
   /** A v2 fixture with cases that have no `expected` yet: it can be recorded, not run. */
-  | "E_FIXTURE_UNRECORDED";
+  | "E_FIXTURE_UNRECORDED"
+  /** A fixture file could not be edited as asked (a case or field that is not there). */
+  | "E_FIXTURE_EDIT";
 
 /** A fixture that cannot be used; `issues` lists every problem found, not only the first. */
 export class FixtureError extends Error {

@@ -20,6 +20,10 @@ export { expectedSchemaV2, FIXTURE_SCHEMA_VERSION_2, fixtureSchemaV2, gatewayCas
 export type { ExpectedV2, FixtureV2, FixtureV2Input, GatewayCaseV2 } from "./fixture-schema-v2";
 export { FIXTURE_SCHEMA_ID, FIXTURE_SCHEMA_V2_ID, fixtureJsonSchema, fixtureJsonSchemaV2 } from "./json-schema";
 export { formatPointer, isUnderPointer, parsePointer } from "./json-pointer";
+export { driftEdits, editFixtureText, expectationPointer, expectationValue } from "./fixture-edit";
+export type { ExpectationEdit } from "./fixture-edit";
+export { fromJsonNode, parseJsonDocument, stringifyJsonDocument, toJsonNode } from "./json-document";
+export type { JsonNode } from "./json-document";
 export {
   bodyDifferences,
   containsMatcher,
