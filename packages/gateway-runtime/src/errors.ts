@@ -6,7 +6,13 @@ export type GatewayRuntimeErrorCode =
   | "E_STATE_NOT_FOUND"
   | "E_STATE_CORRUPT"
   | "E_RUNTIME_CLOSED"
-  | "E_IO";
+  | "E_IO"
+  /** drift accept found no drift (left) to accept in the last cycle. */
+  | "E_NO_DRIFT"
+  /** A fixture changed since the cycle whose drift is to be accepted. */
+  | "E_FIXTURE_CHANGED"
+  /** An output file exists and may not be overwritten (record without --force). */
+  | "E_OUTPUT_EXISTS";
 
 /** An error of the runtime: a bad option, a locked or missing state dir, an I/O failure. */
 export class GatewayRuntimeError extends Error {

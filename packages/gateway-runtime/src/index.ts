@@ -25,3 +25,7 @@ export type { TransportHealthRow } from "./inspect/transport-health";
 export { httpDriver, outcomeForStatus } from "./drivers/http-driver";
 export type { HttpDriver, HttpDriverOptions } from "./drivers/http-driver";
 export { parseRetryAfter } from "./drivers/retry-after";
+export { acceptDrift } from "./drift/accept-drift";
+export type { AcceptDriftOptions, AcceptDriftResult, DriftAcceptance } from "./drift/accept-drift";
+export { driftAcceptedPath, normalizeFieldPointer, reviewDrift, selectorMatches } from "./drift/drift-review";
+export type { DriftItem, DriftReview } from "./drift/drift-review";
