@@ -17,6 +17,8 @@ export function exitCodeForError(error: unknown): number {
   if (GatewayRuntimeError.isInstance(error)) {
     if (error.code === "E_STATE_LOCKED") return EXIT.stateLocked;
     if (error.code === "E_INVALID_OPTION") return EXIT.usage;
+    // drift accept / record refusals: the command cannot do what was asked as things stand.
+    if (error.code === "E_NO_DRIFT" || error.code === "E_FIXTURE_CHANGED" || error.code === "E_OUTPUT_EXISTS") return EXIT.usage;
     return EXIT.internal;
   }
   if (EventStoreError.isInstance(error)) {

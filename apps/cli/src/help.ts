@@ -5,6 +5,7 @@ const GROUPS: { group: OptionSpec["group"]; title: string }[] = [
   { group: "runner", title: "Runner" },
   { group: "guardrail", title: "Guardrail" },
   { group: "live", title: "Live mode" },
+  { group: "fixture", title: "Fixture workflow (record, drift, import, --gateway-update)" },
   { group: "serve", title: "Reference gateway (serve-reference)" },
   { group: "inspect", title: "Channel store" },
   { group: "output", title: "Output" },
@@ -41,6 +42,13 @@ Commands (shorthands for the modes):
   validate [FIXTURE]               validate a fixture without running it
   capabilities                     schema version, outcomes, error codes and methods supported
   serve-reference                  serve the simulated gateway over HTTP for live-mode runs
+  record --out FILE                replay --gateway-fixture against --gateway-target-url and write
+                                   FILE with every expected filled from what was observed
+  drift list                       the last cycle's drift, case by case and field by field
+  drift accept [CASE|GLOB ...]     write the last observed values of drifted fields into the
+                                   fixture (--field POINTER for one field); logged in
+                                   <state-dir>/drift-accepted.jsonl
+  import har FILE --out FIXTURE    turn the requests of a HAR file into v2 cases to record
 
 ${sections.join("\n")}
 Every flag marked "env" can also be set with its variable: TAU_ + the flag name upper-cased,

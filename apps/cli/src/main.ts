@@ -21,6 +21,10 @@ const capabilitiesCommand = async (flags: Flags, io: Io) => (await import("./com
 const serveReferenceCommand = async (flags: Flags, io: Io) =>
   (await import("./commands/serve-reference")).serveReferenceCommand(flags, io);
 
+const recordCommand = async (flags: Flags, io: Io) => (await import("./commands/record")).recordCommand(flags, io);
+const driftCommand = async (flags: Flags, io: Io, args: string[]) => (await import("./commands/drift")).driftCommand(flags, io, args);
+const importCommand = async (flags: Flags, io: Io, args: string[]) => (await import("./commands/import")).importCommand(flags, io, args);
+
 /** Which command an invocation asks for: a subcommand or exactly one mode flag. */
 function pickCommand(flags: Flags, io: Io): Command {
   const modes: [string, Command][] = [];
@@ -69,6 +73,13 @@ function pickCommand(flags: Flags, io: Io): Command {
       case "serve-reference":
         expectArgs(0);
         return () => serveReferenceCommand(flags, io);
+      case "record":
+        expectArgs(0);
+        return () => recordCommand(flags, io);
+      case "drift":
+        return () => driftCommand(flags, io, rest);
+      case "import":
+        return () => importCommand(flags, io, rest);
       default:
         throw new UsageError(`unknown command ${JSON.stringify(name)}; see tau-gateway --help`);
     }

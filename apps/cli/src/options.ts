@@ -2,7 +2,7 @@
 export interface OptionSpec {
   name: string;
   kind: "string" | "integer" | "boolean" | "list";
-  group: "mode" | "runner" | "guardrail" | "live" | "serve" | "inspect" | "output";
+  group: "mode" | "runner" | "guardrail" | "live" | "fixture" | "serve" | "inspect" | "output";
   help: string;
   value?: string;
   default?: string | number;
@@ -22,7 +22,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: "channel-store-inspect", kind: "string", group: "mode", value: "gateway/ACTOR", help: "Count the records and invalid lines of one actor's channel store." },
   { name: "channel-store-repair", kind: "string", group: "mode", value: "gateway/ACTOR", help: "Move invalid lines of one actor's logs to <log>.corrupt-<unix_ms>, keeping the valid ones." },
 
-  { name: "gateway-fixture", kind: "string", group: "runner", value: "PATH", default: "fixtures/gateway-contract/mixed-outcomes.json", env: true, help: "Fixture file with the request cases and their expected outcomes." },
+  { name: "gateway-fixture", kind: "list", group: "runner", value: "PATH|GLOB", default: "fixtures/gateway-contract/mixed-outcomes.json", env: true, help: "Fixture file with the request cases and their expected outcomes; repeatable, and a quoted glob ('fixtures/**/*.json') names a set. Its variable holds one per line." },
   { name: "gateway-state-dir", kind: "string", group: "runner", value: "DIR", default: ".tau/gateway", env: true, help: "State directory: state.json, runtime-events.jsonl, channel-store/." },
   { name: "gateway-queue-limit", kind: "integer", group: "runner", value: "N", default: 64, min: 1, env: true, help: "Cases queued per cycle; the rest is backlog (queue_depth)." },
   { name: "gateway-processed-case-cap", kind: "integer", group: "runner", value: "N", default: 10000, min: 1, env: true, help: "Processed case keys remembered for dedup; the oldest are dropped past it." },
@@ -39,6 +39,11 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: "gateway-request-timeout-ms", kind: "integer", group: "live", value: "MS", default: 10000, min: 1, env: true, help: "Give up on a request after MS (a transport error, retried)." },
   { name: "gateway-concurrency", kind: "integer", group: "live", value: "N", default: 8, min: 1, env: true, help: "Cases in flight at once; results are still recorded in queue order." },
   { name: "gateway-retry-max-delay-ms", kind: "integer", group: "live", value: "MS", default: 30000, min: 0, env: true, help: "Cap of one backoff wait, Retry-After included. In live mode the base delay defaults to 200 ms with full jitter." },
+  { name: "gateway-update", kind: "string", group: "fixture", value: "none|new|all", default: "none", env: true, help: "run: write observations into the fixture. new: record cases without expected first; all: also accept every drift of the cycle (logged in drift-accepted.jsonl). Forced to none when CI is set, unless given on the command line." },
+  { name: "gateway-tag", kind: "list", group: "fixture", value: "TAG", env: true, help: "Run only cases with this tag (fixture v2 `tags`); repeatable, a case with any of them runs. Its variable holds one per line." },
+  { name: "out", kind: "string", group: "fixture", value: "PATH", help: "record, import har: the fixture file to write." },
+  { name: "force", kind: "boolean", group: "fixture", help: "record, import har: overwrite --out if it exists." },
+  { name: "field", kind: "string", group: "fixture", value: "POINTER", help: "drift accept: accept only this field, a JSON Pointer relative to expected (/status_code, /response_body/meta); fields under it included." },
   { name: "port", kind: "integer", group: "serve", value: "PORT", default: 8080, min: 0, help: "serve-reference: port to listen on (0 picks a free one)." },
   { name: "host", kind: "string", group: "serve", value: "HOST", default: "127.0.0.1", help: "serve-reference: address to bind (loopback by default)." },
   { name: "latency-ms", kind: "integer", group: "serve", value: "MS", default: 0, min: 0, help: "serve-reference: added latency per request." },

@@ -12,7 +12,9 @@ export type GatewayRuntimeErrorCode =
   /** A fixture changed since the cycle whose drift is to be accepted. */
   | "E_FIXTURE_CHANGED"
   /** An output file exists and may not be overwritten (record without --force). */
-  | "E_OUTPUT_EXISTS";
+  | "E_OUTPUT_EXISTS"
+  /** record: some cases got no answer that a fixture can expect; nothing was written. */
+  | "E_RECORD_FAILED";
 
 /** An error of the runtime: a bad option, a locked or missing state dir, an I/O failure. */
 export class GatewayRuntimeError extends Error {

@@ -29,3 +29,7 @@ export { acceptDrift } from "./drift/accept-drift";
 export type { AcceptDriftOptions, AcceptDriftResult, DriftAcceptance } from "./drift/accept-drift";
 export { driftAcceptedPath, normalizeFieldPointer, reviewDrift, selectorMatches } from "./drift/drift-review";
 export type { DriftItem, DriftReview } from "./drift/drift-review";
+export { observeCase } from "./record/observe-case";
+export type { CaseRequest } from "./record/observe-case";
+export { recordFixture, writeFixtureFile } from "./record/record-fixture";
+export type { RecordResult } from "./record/record-fixture";

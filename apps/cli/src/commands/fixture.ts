@@ -1,8 +1,9 @@
-import { capabilities, fixtureJsonSchema, loadFixture } from "@tau/gateway";
+import { capabilities, fixtureJsonSchema, FIXTURE_SCHEMA_VERSION_2, readFixtureSet } from "@tau/gateway";
 import { EXIT } from "../exit-codes";
 import type { Flags } from "../flags";
 import type { Io } from "../io";
 import { json } from "../render";
+import { fixturePatternsFromFlags } from "../runner-settings";
 
 /** `tau-gateway capabilities`: what this build supports. */
 export async function capabilitiesCommand(flags: Flags, io: Io): Promise<number> {
@@ -29,11 +30,31 @@ export async function capabilitiesCommand(flags: Flags, io: Io): Promise<number>
   return EXIT.ok;
 }
 
-/** `tau-gateway validate [FIXTURE]`: check a fixture without running it. */
+/**
+ * `tau-gateway validate [FIXTURE]`: check a fixture (or the --gateway-fixture set) without
+ * running it. A v2 fixture with cases still to be recorded is valid; the report says how many.
+ */
 export async function validateCommand(flags: Flags, io: Io, path: string | undefined): Promise<number> {
-  const fixturePath = path ?? (flags.string("gateway-fixture") as string);
-  const fixture = await loadFixture(fixturePath, { maxBytes: flags.integer("gateway-max-fixture-bytes") });
-  if (flags.boolean("json")) io.out(json({ valid: true, path: fixturePath, name: fixture.name, cases: fixture.cases.length }));
-  else io.out(`${fixturePath}: valid fixture "${fixture.name}" with ${fixture.cases.length} case${fixture.cases.length === 1 ? "" : "s"}\n`);
+  const files = await readFixtureSet({
+    patterns: path !== undefined ? [path] : fixturePatternsFromFlags(flags),
+    maxBytes: flags.integer("gateway-max-fixture-bytes"),
+  });
+  const rows = files.map((f) => ({
+    valid: true,
+    path: f.source.path,
+    name: f.document.name,
+    schema_version: f.document.schema_version,
+    cases: f.document.cases.length,
+    unrecorded_cases: f.document.cases.filter((c) => c.expected === undefined).length,
+  }));
+  if (flags.boolean("json")) io.out(json(rows.length === 1 ? rows[0] : rows));
+  else {
+    for (const r of rows) {
+      const plural = r.cases === 1 ? "" : "s";
+      const version = r.schema_version === FIXTURE_SCHEMA_VERSION_2 ? " (schema v2)" : "";
+      const pending = r.unrecorded_cases > 0 ? `; ${r.unrecorded_cases} without expected yet: record them (tau-gateway record) before running` : "";
+      io.out(`${r.path}: valid fixture "${r.name}"${version} with ${r.cases} case${plural}${pending}\n`);
+    }
+  }
   return EXIT.ok;
 }

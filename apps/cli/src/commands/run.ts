@@ -1,21 +1,54 @@
-import { GatewayRuntime, readFixtureFile } from "@tau/gateway";
+import { acceptDrift, GatewayRuntime, readFixtureSet, recordFixture, selectFixtureCases, simulatedDriver, writeFileAtomic } from "@tau/gateway";
 import { EXIT } from "../exit-codes";
 import type { Flags } from "../flags";
 import type { Io } from "../io";
 import { createProgress } from "../progress";
 import { cycleReportJson, json, renderCycle, renderDrifts } from "../render";
-import { liveDriverFromFlags, runnerSettingsFromFlags, stateDirFromFlags } from "../runner-settings";
+import {
+  fixturePatternsFromFlags,
+  liveDriverFromFlags,
+  runnerSettingsFromFlags,
+  secretsFromFlags,
+  stateDirFromFlags,
+  updateModeFromFlags,
+} from "../runner-settings";
 
-/** `--gateway-contract-runner` / `tau-gateway run`: one cycle over the fixture. */
+/** `--gateway-contract-runner` / `tau-gateway run`: one cycle over the fixture (or fixture set). */
 export async function runCommand(flags: Flags, io: Io): Promise<number> {
   const settings = runnerSettingsFromFlags(flags);
   const failOnHold = flags.boolean("gateway-fail-on-hold");
-  const { fixture, source } = await readFixtureFile(flags.string("gateway-fixture") as string, {
-    maxBytes: flags.integer("gateway-max-fixture-bytes"),
-  });
+  const update = updateModeFromFlags(flags, io.env);
+  const maxBytes = flags.integer("gateway-max-fixture-bytes");
+  const patterns = fixturePatternsFromFlags(flags);
+  let files = await readFixtureSet({ patterns, maxBytes });
   const driver = liveDriverFromFlags(flags);
+  const notes: string[] = [];
+
+  if (update !== "none") {
+    // Cases without expected are recorded first (nothing persisted), then the cycle checks them.
+    let wrote = false;
+    for (const file of files) {
+      if (file.document.cases.every((c) => c.expected !== undefined)) continue;
+      const recorded = await recordFixture({
+        text: file.text,
+        document: file.document,
+        source: file.source.path,
+        driver: driver ?? simulatedDriver(),
+        which: "missing",
+        settings,
+        secrets: secretsFromFlags(flags),
+      });
+      await writeFileAtomic(file.source.path, recorded.text);
+      notes.push(`recorded expected of ${recorded.recorded.length} new case${recorded.recorded.length === 1 ? "" : "s"} into ${file.source.path}`, ...recorded.notes);
+      wrote = true;
+    }
+    if (wrote) files = await readFixtureSet({ patterns, maxBytes });
+  }
+  const fixture = selectFixtureCases({ files, tags: flags.list("gateway-tag") });
+
+  const stateDir = stateDirFromFlags(flags);
   const runtime = await GatewayRuntime.open({
-    stateDir: stateDirFromFlags(flags),
+    stateDir,
     settings,
     onWarning: (message) => io.err(`warning: ${message}\n`),
   });
@@ -29,7 +62,7 @@ export async function runCommand(flags: Flags, io: Io): Promise<number> {
     report = await runtime.runCycle(fixture, {
       ...(driver ? { driver } : {}),
       signal: controller.signal,
-      provenance: { fixtures: [source] },
+      provenance: { fixtures: files.map((f) => f.source) },
       onProgress: ({ done, total }) => progress.update(done, total),
     });
   } finally {
@@ -40,12 +73,23 @@ export async function runCommand(flags: Flags, io: Io): Promise<number> {
     await driver?.close();
   }
 
-  if (flags.boolean("json")) io.out(json(cycleReportJson(report)));
-  else io.out(renderCycle(io, report) + renderDrifts(io, report.drifts));
+  const failing = report.drifts.filter((d) => d.pending !== true);
+  let accepted = 0;
+  if (update === "all" && !report.aborted && report.drifts.length > 0) {
+    const result = await acceptDrift({ stateDir, env: io.env });
+    accepted = result.accepted.length;
+    notes.push(
+      `accepted ${accepted} drifted field${accepted === 1 ? "" : "s"} into ${[...new Set(result.accepted.map((a) => a.fixture))].join(", ")} (logged in ${stateDir}/drift-accepted.jsonl); this cycle's gate still reflects the drift: run again to check`,
+    );
+  }
+
+  if (flags.boolean("json")) io.out(json({ ...cycleReportJson(report), ...(update !== "none" ? { update, update_notes: notes } : {}) }));
+  else io.out(renderCycle(io, report) + renderDrifts(io, report.drifts) + notes.map((n) => `gateway runner update: ${n}\n`).join(""));
 
   if (report.aborted) return 130;
-  // Drift of pending cases (fixture v2) is printed but does not fail the run.
-  if (report.drifts.some((d) => d.pending !== true)) return EXIT.contractDrift;
-  if (failOnHold && report.gate.gate === "hold") return EXIT.holdWithFailOnHold;
+  // Drift written into the fixture by --gateway-update all is resolved, like a snapshot update;
+  // drift of pending cases (fixture v2) is printed but does not fail the run.
+  if (failing.length > 0 && accepted === 0) return EXIT.contractDrift;
+  if (failOnHold && report.gate.gate === "hold" && accepted === 0) return EXIT.holdWithFailOnHold;
   return EXIT.ok;
 }
