@@ -57,7 +57,8 @@ async function recordHarWithChromium(url: string, harPath: string): Promise<void
   try {
     const page = await context.newPage();
     await page.goto(`${url}/app`);
-    await page.waitForFunction(() => document.title === "done", undefined, { timeout: 20_000 });
+    // A string, so this Node-side file needs no DOM types.
+    await page.waitForFunction("document.title === \"done\"", undefined, { timeout: 20_000 });
   } finally {
     await context.close();
   }
