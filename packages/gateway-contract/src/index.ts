@@ -2,6 +2,7 @@ export {
   capabilities,
   ERROR_CODES,
   FIXTURE_SCHEMA_VERSION,
+  FIXTURE_SCHEMA_VERSIONS,
   OUTCOMES,
   SUPPORTED_METHODS,
 } from "./capabilities";
