@@ -33,3 +33,4 @@ export { observeCase } from "./record/observe-case";
 export type { CaseRequest } from "./record/observe-case";
 export { recordFixture, writeFixtureFile } from "./record/record-fixture";
 export type { RecordResult } from "./record/record-fixture";
+export { recordMissingExpectations } from "./record/record-missing";

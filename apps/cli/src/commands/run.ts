@@ -1,4 +1,4 @@
-import { acceptDrift, GatewayRuntime, readFixtureSet, recordFixture, selectFixtureCases, simulatedDriver, writeFileAtomic } from "@tau/gateway";
+import { acceptDrift, GatewayRuntime, readFixtureSet, recordMissingExpectations, selectFixtureCases, simulatedDriver } from "@tau/gateway";
 import { EXIT } from "../exit-codes";
 import type { Flags } from "../flags";
 import type { Io } from "../io";
@@ -25,24 +25,10 @@ export async function runCommand(flags: Flags, io: Io): Promise<number> {
   const notes: string[] = [];
 
   if (update !== "none") {
-    // Cases without expected are recorded first (nothing persisted), then the cycle checks them.
-    let wrote = false;
-    for (const file of files) {
-      if (file.document.cases.every((c) => c.expected !== undefined)) continue;
-      const recorded = await recordFixture({
-        text: file.text,
-        document: file.document,
-        source: file.source.path,
-        driver: driver ?? simulatedDriver(),
-        which: "missing",
-        settings,
-        secrets: secretsFromFlags(flags),
-      });
-      await writeFileAtomic(file.source.path, recorded.text);
-      notes.push(`recorded expected of ${recorded.recorded.length} new case${recorded.recorded.length === 1 ? "" : "s"} into ${file.source.path}`, ...recorded.notes);
-      wrote = true;
-    }
-    if (wrote) files = await readFixtureSet({ patterns, maxBytes });
+    // Cases without expected are recorded first (nothing persisted in the state dir), then the cycle checks them.
+    const recorded = await recordMissingExpectations({ files, driver: driver ?? simulatedDriver(), settings, secrets: secretsFromFlags(flags) });
+    notes.push(...recorded.notes);
+    if (recorded.changed.length > 0) files = await readFixtureSet({ patterns, maxBytes });
   }
   const fixture = selectFixtureCases({ files, tags: flags.list("gateway-tag") });
 
