@@ -1,3 +1,4 @@
+import { isAbsolute, resolve } from "node:path";
 import { glob, isDynamicPattern } from "tinyglobby";
 import { caseKey } from "./case-key";
 import { FixtureError, type FixtureIssue } from "./errors";
@@ -19,13 +20,15 @@ export interface FixtureSetFile {
  * matches nothing is an error (E_FIXTURE_NOT_FOUND), so a typo cannot run an empty set.
  */
 export async function expandFixturePatterns(patterns: readonly string[], options: { cwd?: string } = {}): Promise<string[]> {
+  const cwd = options.cwd ?? process.cwd();
   const out: string[] = [];
   for (const pattern of patterns) {
     if (!isDynamicPattern(pattern)) {
       out.push(pattern);
       continue;
     }
-    const matches = (await glob(pattern, { cwd: options.cwd ?? process.cwd(), onlyFiles: true, expandDirectories: false })).sort();
+    // Absolute patterns give absolute paths, relative ones paths relative to cwd: as the user wrote them.
+    const matches = (await glob(pattern, { cwd, onlyFiles: true, expandDirectories: false, absolute: isAbsolute(pattern) })).sort();
     if (matches.length === 0) {
       throw new FixtureError({
         code: "E_FIXTURE_NOT_FOUND",
@@ -35,7 +38,14 @@ export async function expandFixturePatterns(patterns: readonly string[], options
     }
     out.push(...matches);
   }
-  return [...new Set(out)];
+  // Each file once, in the form it was first named ("a.json" and "./a.json" are one file).
+  const seen = new Set<string>();
+  return out.filter((path) => {
+    const key = resolve(cwd, path);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /**

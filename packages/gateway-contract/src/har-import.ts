@@ -92,8 +92,9 @@ export function importHar(options: { text: string; source: string; name?: string
     }
     const method = request.method.toUpperCase();
     const endpoint = `${url.pathname}${url.search}`;
-    let caseId = header(request.headers, LIVE_HEADERS.caseId) ?? `${method.toLowerCase()}-${slug(url.pathname)}`;
-    for (let n = 2; usedIds.has(caseId) || usedKeys.has(caseKey({ method, endpoint, case_id: caseId })); n++) caseId = `${caseId.replace(/-\d+$/, "")}-${n}`;
+    const baseId = header(request.headers, LIVE_HEADERS.caseId) ?? `${method.toLowerCase()}-${slug(url.pathname)}`;
+    let caseId = baseId;
+    for (let n = 2; usedIds.has(caseId) || usedKeys.has(caseKey({ method, endpoint, case_id: caseId })); n++) caseId = `${baseId}-${n}`;
     usedIds.add(caseId);
     usedKeys.add(caseKey({ method, endpoint, case_id: caseId }));
     cases.push({
