@@ -1,7 +1,7 @@
 import { caseKey } from "./case-key";
 import type { GatewayCase } from "./fixture-schema";
 import { jsonDiff, jsonEqual, type JsonDifference } from "./json-diff";
-import { bodyDifferences } from "./matchers";
+import { bodyDifferences, bodyMatches } from "./matchers";
 import type { Observed } from "./observed";
 
 /** One field where the observation broke the contract. */
@@ -33,6 +33,15 @@ function responseBodyDifferences(gatewayCase: GatewayCase, observed: unknown): J
   return bodyDifferences(expected.response_body, observed, expected.ignore ? { ignore: expected.ignore } : {});
 }
 
+// One Set per ignore list, not per check: cases (and their lists) live as long as the fixture.
+const ignoreSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+function ignoreSet(ignore: readonly string[] | undefined): ReadonlySet<string> | undefined {
+  if (ignore === undefined || ignore.length === 0) return undefined;
+  let set = ignoreSets.get(ignore);
+  if (set === undefined) ignoreSets.set(ignore, (set = new Set(ignore)));
+  return set;
+}
+
 /** Compares an observation with the case's expectation: null when they match, else the drift. */
 export function checkContract(gatewayCase: GatewayCase, observed: Observed): Drift | null {
   const expected = gatewayCase.expected;
@@ -42,7 +51,7 @@ export function checkContract(gatewayCase: GatewayCase, observed: Observed): Dri
     (expected.error_code ?? "") === observed.error_code &&
     // v1 keeps its allocation-free comparison; v2 walks for matchers and ignores.
     (gatewayCase.schema_version === 2
-      ? responseBodyDifferences(gatewayCase, observed.response_body).length === 0
+      ? bodyMatches(expected.response_body, observed.response_body, ignoreSet(expected.ignore))
       : jsonEqual(expected.response_body, observed.response_body))
   ) {
     return null;

@@ -31,6 +31,7 @@ export { fromJsonNode, parseJsonDocument, stringifyJsonDocument, toJsonNode } fr
 export type { JsonNode } from "./json-document";
 export {
   bodyDifferences,
+  bodyMatches,
   containsMatcher,
   findMatcherProblems,
   isMatcherObject,

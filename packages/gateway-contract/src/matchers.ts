@@ -44,6 +44,19 @@ function compileRegex(pattern: string): RegExp {
   return regex;
 }
 
+const specCache = new Map<string, RegExp>();
+
+/** The regex of a `regex:` spec, cached by the whole spec (no slicing per check). */
+function compileSpec(spec: string): RegExp {
+  let regex = specCache.get(spec);
+  if (regex === undefined) {
+    regex = compileRegex(spec.slice(REGEX_MATCHER_PREFIX.length));
+    if (specCache.size >= 1000) specCache.clear();
+    specCache.set(spec, regex);
+  }
+  return regex;
+}
+
 /** Why a `{"$match": …}` object is not a usable matcher; undefined when it is one. */
 export function matcherProblem(value: Record<string, unknown>): string | undefined {
   const extra = Object.keys(value).filter((k) => k !== MATCH_KEY);
@@ -125,12 +138,62 @@ export function valueMatches(spec: string, value: unknown): boolean {
     default: {
       if (!spec.startsWith(REGEX_MATCHER_PREFIX) || typeof value !== "string" || value.length > MAX_REGEX_SUBJECT_LENGTH) return false;
       try {
-        return compileRegex(spec.slice(REGEX_MATCHER_PREFIX.length)).test(value);
+        return compileSpec(spec).test(value);
       } catch {
         return false;
       }
     }
   }
+}
+
+const childPointer = (pointer: string | undefined, key: string | number): string | undefined =>
+  pointer === undefined ? undefined : `${pointer}/${typeof key === "number" ? key : escapePointerToken(key)}`;
+
+function matchesAt(want: unknown, got: unknown, ignore: ReadonlySet<string> | undefined, pointer: string | undefined): boolean {
+  if (pointer !== undefined && ignore?.has(pointer)) return true;
+  if (typeof want !== "object" || want === null || typeof got !== "object" || got === null) {
+    if (isMatcherObject(want)) return typeof want[MATCH_KEY] === "string" && valueMatches(want[MATCH_KEY] as string, got);
+    return Object.is(want, got) || (want === 0 && got === 0);
+  }
+  if (isMatcherObject(want)) return typeof want[MATCH_KEY] === "string" && valueMatches(want[MATCH_KEY] as string, got);
+  if (Array.isArray(want) || Array.isArray(got)) {
+    if (!Array.isArray(want) || !Array.isArray(got)) return false;
+    const shorter = Math.min(want.length, got.length);
+    // Extra or missing items are differences unless each is ignored.
+    for (let i = shorter; i < Math.max(want.length, got.length); i++) {
+      const p = childPointer(pointer, i);
+      if (p === undefined || !ignore?.has(p)) return false;
+    }
+    for (let i = 0; i < shorter; i++) if (!matchesAt(want[i], got[i], ignore, childPointer(pointer, i))) return false;
+    return true;
+  }
+  const w = want as Record<string, unknown>;
+  const g = got as Record<string, unknown>;
+  for (const key in w) {
+    if (!Object.hasOwn(w, key)) continue;
+    if (Object.hasOwn(g, key)) {
+      if (!matchesAt(w[key], g[key], ignore, childPointer(pointer, key))) return false;
+    } else {
+      const p = childPointer(pointer, key);
+      if (p === undefined || !ignore?.has(p)) return false;
+    }
+  }
+  for (const key in g) {
+    if (!Object.hasOwn(g, key) || Object.hasOwn(w, key)) continue;
+    const p = childPointer(pointer, key);
+    if (p === undefined || !ignore?.has(p)) return false;
+  }
+  return true;
+}
+
+/**
+ * True when the observed body satisfies the expected one (matchers, ignores): the common case
+ * of a v2 contract check, walked without building differences. Pointers are built only when
+ * there are ignores to test them against.
+ */
+export function bodyMatches(expected: unknown, observed: unknown, ignore?: ReadonlySet<string>): boolean {
+  const withIgnores = ignore !== undefined && ignore.size > 0;
+  return matchesAt(expected, observed, withIgnores ? ignore : undefined, withIgnores ? "" : undefined);
 }
 
 /**

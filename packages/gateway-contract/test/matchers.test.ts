@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   bodyDifferences,
+  bodyMatches,
   checkContract,
   findMatcherProblems,
   isUnderPointer,
@@ -138,6 +139,23 @@ describe("bodyDifferences", () => {
     fc.assert(
       fc.property(jsonBody, jsonBody, (a, b) => {
         expect(bodyDifferences(a, b)).toEqual(jsonDiff(a, b));
+      }),
+      RUNS,
+    );
+  });
+
+  it("bodyMatches (the fast path of checkContract) agrees with bodyDifferences, with and without ignores and matchers", () => {
+    const withMatchers = jsonBody.chain((body) =>
+      fc.tuple(fc.constant(body), fc.subarray(leafPointers(body)), fc.constantFrom<unknown>({ $match: "any" }, { $match: "string" }, { $match: "number" }, { $match: "regex:a.*" })),
+    );
+    fc.assert(
+      fc.property(withMatchers, jsonBody, fc.nat(), ([body, leaves, matcher], other, pick) => {
+        const expected = leaves.reduce<unknown>((acc, p) => replaceAt(acc, p, matcher), body);
+        const pointers = [...new Set([...leafPointers(body), ...leafPointers(other)])];
+        const ignore = pick % 3 === 0 ? [] : [pointers[pick % pointers.length] as string];
+        for (const observed of [body, other]) {
+          expect(bodyMatches(expected, observed, new Set(ignore))).toBe(bodyDifferences(expected, observed, { ignore }).length === 0);
+        }
       }),
       RUNS,
     );
