@@ -40,7 +40,7 @@ Commands (shorthands for the modes):
   status                           operator status and rollout gate (--gateway-status-inspect)
   channel-store inspect|repair REF channel-store counts or repair of REF = gateway/ACTOR
   validate [FIXTURE]               validate a fixture without running it
-  capabilities                     schema version, outcomes, error codes and methods supported
+  capabilities                     schema versions, matchers, outcomes, error codes and methods
   serve-reference                  serve the simulated gateway over HTTP for live-mode runs
   record --out FILE                replay --gateway-fixture against --gateway-target-url and write
                                    FILE with every expected filled from what was observed
@@ -58,9 +58,11 @@ Exit codes:
   0  cycle completed (whatever the gate, unless --gateway-fail-on-hold) or inspect succeeded
   1  I/O error, no state or channel store to inspect yet, or an unexpected internal error
      (add --debug for the stack trace)
-  2  usage error or invalid fixture
+  2  usage error or invalid fixture (a v2 case without expected included); drift accept with
+     nothing to accept or a fixture changed since the cycle; record/import --out exists
   3  rollout gate is hold and --gateway-fail-on-hold was given
-  4  contract drift detected (the diff is printed)
+  4  contract drift detected (the diff is printed); not for drift of pending cases only, nor
+     when --gateway-update all accepted it
   5  state directory locked by another runner
   130 interrupted: results recorded before the interrupt are kept; health, gate and the events
       log still describe the last complete cycle
