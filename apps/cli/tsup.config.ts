@@ -10,5 +10,7 @@ export default defineConfig(
     // Chunks let main.ts load each command (and the libraries) only when it runs.
     splitting: true,
     treeshake: true,
+    // The example fixtures, their doc and the JSON Schema that `init` writes and the package ships.
+    onSuccess: "node scripts/copy-assets.mjs",
   }),
 );

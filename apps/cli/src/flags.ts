@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { didYouMean } from "./did-you-mean";
 import { UsageError } from "./errors";
 import { envName, OPTIONS, type OptionSpec } from "./options";
 
@@ -33,6 +34,10 @@ export class Flags {
     if (raw === undefined) return undefined;
     const value = String(raw.value);
     if (value.trim().length === 0) throw new UsageError(`${raw.from} must not be empty`);
+    const choices = spec_(name).choices;
+    if (choices && !choices.includes(value)) {
+      throw new UsageError(`${raw.from} must be one of ${choices.join(", ")} (found ${JSON.stringify(value)})`);
+    }
     return value;
   }
 
@@ -66,10 +71,15 @@ export class Flags {
     const shown = spec.secret ? "***" : JSON.stringify(String(raw.value));
     if (!/^[+-]?\d+$/.test(text)) throw new UsageError(`${raw.from} must be an integer (found ${shown})`);
     const value = Number(text);
-    if (!Number.isSafeInteger(value)) throw new UsageError(`${raw.from} is too large (found ${shown})`);
+    if (!Number.isSafeInteger(value)) {
+      throw new UsageError(spec.max !== undefined ? `${raw.from} must be at most ${spec.max} (found ${shown})` : `${raw.from} is too large (found ${shown})`);
+    }
     const min = spec.min ?? 0;
     if (value < min) {
       throw new UsageError(min === 1 ? `${raw.from} must be greater than 0 (found ${value})` : `${raw.from} must be ${min} or greater (found ${value})`);
+    }
+    if (spec.max !== undefined && value > spec.max) {
+      throw new UsageError(`${raw.from} must be at most ${spec.max} (found ${value})`);
     }
     return value;
   }
@@ -81,53 +91,59 @@ function spec_(name: string): OptionSpec {
   return spec;
 }
 
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length] as number;
-}
-
 function suggest(flag: string): string {
-  const name = flag.replace(/^-+/, "").split("=")[0] ?? "";
-  let best: { name: string; distance: number } | undefined;
-  for (const o of OPTIONS) {
-    const distance = editDistance(name, o.name);
-    if (!best || distance < best.distance) best = { name: o.name, distance };
-  }
-  return best && best.distance <= Math.max(2, Math.floor(name.length / 4)) ? ` (did you mean --${best.name}?)` : "";
+  const best = didYouMean(flag.replace(/^-+/, "").split("=")[0] ?? "", OPTIONS.map((o) => o.name));
+  return best ? ` (did you mean --${best}?)` : "";
 }
 
-/** `--flag -1` → `--flag=-1`, so a negative number reaches range checking instead of looking like a flag. */
-function joinNegativeValues(argv: readonly string[]): string[] {
-  const out: string[] = [];
+/**
+ * Rewrites what parseArgs would reject but the original runner accepted:
+ * `--flag -1` → `--flag=-1`, so a negative number reaches range checking instead of looking like
+ * a flag; and `--switch=true|false` (parseArgs takes no value for a boolean), returned aside.
+ */
+function normaliseArgv(argv: readonly string[]): { args: string[]; switches: Record<string, string> } {
+  const args: string[] = [];
+  const switches: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
+    if (arg === "--") {
+      args.push(...argv.slice(i));
+      break;
+    }
     const next = argv[i + 1];
+    const eq = arg.indexOf("=");
+    const switchSpec = arg.startsWith("--") && eq > 2 ? BY_NAME.get(arg.slice(2, eq)) : undefined;
+    if (switchSpec?.kind === "boolean") {
+      // The value is checked when the switch is read, with the same words as its variable.
+      switches[switchSpec.name] = arg.slice(eq + 1);
+      continue;
+    }
     const spec = arg.startsWith("--") ? BY_NAME.get(arg.slice(2)) : undefined;
     if (spec && spec.kind !== "boolean" && next !== undefined && /^-\d/.test(next)) {
-      out.push(`${arg}=${next}`);
+      args.push(`${arg}=${next}`);
       i++;
     } else {
-      out.push(arg);
+      args.push(arg);
     }
   }
-  return out;
+  return { args, switches };
 }
 
 /** Parses argv against the option table; unknown or malformed flags are usage errors. */
 export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv): Flags {
   const options = Object.fromEntries(
-    OPTIONS.map((o) => [o.name, o.kind === "boolean" ? { type: "boolean" as const } : { type: "string" as const, multiple: o.kind === "list" }]),
+    OPTIONS.map((o) => [
+      o.name,
+      {
+        ...(o.kind === "boolean" ? { type: "boolean" as const } : { type: "string" as const, multiple: o.kind === "list" }),
+        ...(o.short ? { short: o.short } : {}),
+      },
+    ]),
   );
   try {
-    const { values, positionals } = parseArgs({ args: joinNegativeValues(argv), options, strict: true, allowPositionals: true });
-    return new Flags(values as Record<string, unknown>, env, positionals);
+    const { args, switches } = normaliseArgv(argv);
+    const { values, positionals } = parseArgs({ args, options, strict: true, allowPositionals: true });
+    return new Flags({ ...values, ...switches }, env, positionals);
   } catch (error) {
     const message = (error as Error).message;
     const unknown = /Unknown option '([^']+)'/.exec(message);

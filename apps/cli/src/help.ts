@@ -1,4 +1,5 @@
 import { envName, OPTIONS, type OptionSpec } from "./options";
+import { COMMANDS, GLOBAL_OPTIONS, LEGACY_MODES, type CommandSpec } from "./registry";
 
 const GROUPS: { group: OptionSpec["group"]; title: string }[] = [
   { group: "mode", title: "Modes (pick one, or use a command)" },
@@ -8,11 +9,12 @@ const GROUPS: { group: OptionSpec["group"]; title: string }[] = [
   { group: "fixture", title: "Fixture workflow (record, drift, import, --gateway-update)" },
   { group: "serve", title: "Reference gateway (serve-reference)" },
   { group: "inspect", title: "Channel store" },
+  { group: "setup", title: "Setup (init, record, import har)" },
   { group: "output", title: "Output" },
 ];
 
 function optionLines(spec: OptionSpec): string[] {
-  const head = `  --${spec.name}${spec.value ? ` ${spec.value}` : ""}`;
+  const head = `  ${spec.short ? `-${spec.short}, ` : ""}--${spec.name}${spec.value ? ` ${spec.value}` : ""}`;
   const extras = [
     spec.default !== undefined ? `default: ${spec.default}` : undefined,
     spec.env ? `env: ${envName(spec.name)}` : undefined,
@@ -29,30 +31,20 @@ export function helpText(version: string): string {
   return `tau-gateway ${version} — fixture-driven contract runner for the Tau gateway
 
 Usage:
+  tau-gateway COMMAND [ARGS] [flags]
   tau-gateway --gateway-contract-runner [--gateway-fixture PATH] [--gateway-state-dir DIR] [flags]
   tau-gateway --gateway-state-dir DIR --transport-health-inspect gateway [--transport-health-json]
   tau-gateway --gateway-state-dir DIR --gateway-status-inspect [--gateway-status-json]
   tau-gateway --channel-store-root ROOT --channel-store-inspect gateway/ACTOR
 
-Commands (shorthands for the modes):
-  run                              one contract cycle (--gateway-contract-runner)
-  health [TRANSPORT]               transport health (--transport-health-inspect gateway)
-  status                           operator status and rollout gate (--gateway-status-inspect)
-  channel-store inspect|repair REF channel-store counts or repair of REF = gateway/ACTOR
-  validate [FIXTURE]               validate a fixture without running it
-  capabilities                     schema versions, matchers, outcomes, error codes and methods
-  serve-reference                  serve the simulated gateway over HTTP for live-mode runs
-  record --out FILE                replay --gateway-fixture against --gateway-target-url and write
-                                   FILE with every expected filled from what was observed
-  drift list                       the last cycle's drift, case by case and field by field
-  drift accept [CASE|GLOB ...]     write the last observed values of drifted fields into the
-                                   fixture (--field POINTER for one field); logged in
-                                   <state-dir>/drift-accepted.jsonl
-  import har FILE --out FIXTURE    turn the requests of a HAR file into v2 cases to record
+Commands (tau-gateway help COMMAND, or COMMAND --help, for its flags and examples):
+${commandList()}
 
 ${sections.join("\n")}
 Every flag marked "env" can also be set with its variable: TAU_ + the flag name upper-cased,
-with - as _ (e.g. TAU_GATEWAY_STATE_DIR). A flag on the command line beats its variable.
+with - as _ (e.g. TAU_GATEWAY_STATE_DIR). A flag on the command line beats its variable. A mode
+variable (e.g. TAU_GATEWAY_STATUS_INSPECT=1) is used only when the command line names no command
+or mode. Switches also take a value: --gateway-status-json=false.
 
 Exit codes:
   0  cycle completed (whatever the gate, unless --gateway-fail-on-hold) or inspect succeeded
@@ -68,7 +60,43 @@ Exit codes:
       log still describe the last complete cycle
 
 Examples:
+  tau-gateway init && tau-gateway run && tau-gateway status
   tau-gateway --gateway-contract-runner --gateway-fixture fixtures/gateway-contract/rollout-pass.json
   tau-gateway --gateway-state-dir .tau/gateway --gateway-status-inspect --gateway-status-json
 `;
+}
+
+/** `  run [FIXTURE] [flags]      one contract cycle …`, one line per command of the registry. */
+function commandList(): string {
+  const heads = COMMANDS.map((c) => c.usage.replace(/ \[(flags|--json|--force)\]/g, ""));
+  const width = Math.max(...heads.map((h) => h.length)) + 2;
+  return COMMANDS.map((c, i) => `  ${(heads[i] as string).padEnd(width)}${c.summary}`).join("\n");
+}
+
+/** `tau-gateway COMMAND --help`: usage, the legacy mode forms, the flags that matter, examples. */
+export function commandHelpText(command: CommandSpec): string {
+  const byName = new Map(OPTIONS.map((o) => [o.name, o]));
+  const specs = (names: readonly string[]) => names.map((n) => byName.get(n)).filter((o): o is OptionSpec => o !== undefined);
+  const modes = LEGACY_MODES.filter((m) => m.command === command.name).map((m) => {
+    const spec = byName.get(m.flag);
+    return `  tau-gateway --${m.flag}${spec?.value ? ` ${spec.value}` : ""} [flags]`;
+  });
+  const flags = specs(command.options);
+  return [
+    `tau-gateway ${command.name} — ${command.summary}`,
+    "",
+    "Usage:",
+    `  tau-gateway ${command.usage}`,
+    ...modes,
+    "",
+    ...(flags.length > 0 ? ["Flags:", ...flags.flatMap(optionLines), ""] : []),
+    "Global flags:",
+    ...specs(GLOBAL_OPTIONS).flatMap(optionLines),
+    "",
+    "Examples:",
+    ...command.examples.map((e) => `  ${e}`),
+    "",
+    "Exit codes and every flag: tau-gateway --help",
+    "",
+  ].join("\n");
 }

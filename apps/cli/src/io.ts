@@ -1,5 +1,8 @@
 import pc from "picocolors";
 
+/** `--color`: auto decides per stream; always and never override the environment. */
+export type ColorChoice = "auto" | "always" | "never";
+
 /** Where a command writes, and whether each stream may carry colour. */
 export interface Io {
   out(text: string): void;
@@ -10,18 +13,33 @@ export interface Io {
   colors: ReturnType<typeof pc.createColors>;
   /** The same for stderr text, judged on stderr's own TTY (it is often redirected alone); defaults to `colors`. */
   errColors?: ReturnType<typeof pc.createColors>;
+  /** The same streams with colours decided by `--color` (absent on test doubles: they stay as they are). */
+  withColor?(choice: ColorChoice): Io;
 }
 
-/** The process's own streams, coloured only on a TTY and never with NO_COLOR set. */
-export function processIo(): Io {
+/**
+ * Whether a stream gets colour. NO_COLOR (non-empty) wins over FORCE_COLOR, as in picocolors and
+ * most tools; FORCE_COLOR=0/false turns colour off even on a terminal; `--color` beats both.
+ */
+export function colorEnabled(options: { choice: ColorChoice; env: NodeJS.ProcessEnv; isTTY: boolean }): boolean {
+  const { choice, env, isTTY } = options;
+  if (choice !== "auto") return choice === "always";
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return !["0", "false"].includes(force.trim().toLowerCase());
+  return isTTY && env.TERM !== "dumb";
+}
+
+/** The process's own streams, coloured as `choice` and the environment decide. */
+export function processIo(choice: ColorChoice = "auto"): Io {
   const env = process.env;
-  const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== "";
   return {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
     env,
     stderrIsTTY: Boolean(process.stderr.isTTY),
-    colors: pc.createColors(Boolean(process.stdout.isTTY) && !noColor && env.TERM !== "dumb"),
-    errColors: pc.createColors(Boolean(process.stderr.isTTY) && !noColor && env.TERM !== "dumb"),
+    colors: pc.createColors(colorEnabled({ choice, env, isTTY: Boolean(process.stdout.isTTY) })),
+    errColors: pc.createColors(colorEnabled({ choice, env, isTTY: Boolean(process.stderr.isTTY) })),
+    withColor: (next) => processIo(next),
   };
 }

@@ -1,93 +1,64 @@
 import { UsageError } from "./errors";
 import { parseFlags, type Flags } from "./flags";
-import { helpText } from "./help";
-import { processIo, type Io } from "./io";
+import { commandHelpText, helpText } from "./help";
+import { processIo, type ColorChoice, type Io } from "./io";
+import { envName, OPTIONS } from "./options";
+import { commandNamed, LEGACY_MODES, type CommandSpec, type LegacyMode } from "./registry";
 import { cliVersion } from "./version";
 
-type Command = () => Promise<number>;
+/** A command and its positionals, as picked from the command line (or a mode flag, or a TAU_* mode variable). */
+interface Invocation {
+  command: CommandSpec;
+  args: string[];
+}
 
-// Commands load on demand: `--help` and `--version` never pay for the libraries (cold start).
-const runCommand = async (flags: Flags, io: Io) => (await import("./commands/run")).runCommand(flags, io);
-const healthCommand = async (flags: Flags, io: Io, transport: string) =>
-  (await import("./commands/inspect")).healthCommand(flags, io, transport);
-const statusCommand = async (flags: Flags, io: Io) => (await import("./commands/inspect")).statusCommand(flags, io);
-const channelInspectCommand = async (flags: Flags, io: Io, ref: string) =>
-  (await import("./commands/channel-store")).channelInspectCommand(flags, io, ref);
-const channelRepairCommand = async (flags: Flags, io: Io, ref: string) =>
-  (await import("./commands/channel-store")).channelRepairCommand(flags, io, ref);
-const validateCommand = async (flags: Flags, io: Io, path: string | undefined) =>
-  (await import("./commands/fixture")).validateCommand(flags, io, path);
-const capabilitiesCommand = async (flags: Flags, io: Io) => (await import("./commands/fixture")).capabilitiesCommand(flags, io);
-const serveReferenceCommand = async (flags: Flags, io: Io) =>
-  (await import("./commands/serve-reference")).serveReferenceCommand(flags, io);
+const KIND = new Map(OPTIONS.map((o) => [o.name, o.kind]));
 
-const recordCommand = async (flags: Flags, io: Io) => (await import("./commands/record")).recordCommand(flags, io);
-const driftCommand = async (flags: Flags, io: Io, args: string[]) => (await import("./commands/drift")).driftCommand(flags, io, args);
-const importCommand = async (flags: Flags, io: Io, args: string[]) => (await import("./commands/import")).importCommand(flags, io, args);
+/** The legacy mode as an invocation, with its flag's value. */
+function modeInvocation(flags: Flags, mode: LegacyMode): Invocation {
+  const value = KIND.get(mode.flag) === "boolean" ? undefined : (flags.string(mode.flag) as string);
+  return { command: commandNamed(mode.command), args: mode.args(value) };
+}
 
-/** Which command an invocation asks for: a subcommand or exactly one mode flag. */
-function pickCommand(flags: Flags, io: Io): Command {
-  const modes: [string, Command][] = [];
-  if (flags.has("gateway-contract-runner")) modes.push(["--gateway-contract-runner", () => runCommand(flags, io)]);
-  if (flags.has("transport-health-inspect")) {
-    modes.push(["--transport-health-inspect", () => healthCommand(flags, io, flags.string("transport-health-inspect") as string)]);
-  }
-  if (flags.has("gateway-status-inspect")) modes.push(["--gateway-status-inspect", () => statusCommand(flags, io)]);
-  if (flags.has("channel-store-inspect")) {
-    modes.push(["--channel-store-inspect", () => channelInspectCommand(flags, io, flags.string("channel-store-inspect") as string)]);
-  }
-  if (flags.has("channel-store-repair")) {
-    modes.push(["--channel-store-repair", () => channelRepairCommand(flags, io, flags.string("channel-store-repair") as string)]);
-  }
+/** Mode flags written on the command line; a switch given as `--flag=false` selects nothing. */
+function modesOnCommandLine(flags: Flags): LegacyMode[] {
+  return LEGACY_MODES.filter((m) => flags.has(m.flag) && (KIND.get(m.flag) !== "boolean" || flags.boolean(m.flag)));
+}
 
+/** Mode variables (TAU_GATEWAY_CONTRACT_RUNNER=1, TAU_TRANSPORT_HEALTH_INSPECT=gateway, …): used only when the command line picks nothing. */
+function modesFromEnv(flags: Flags): LegacyMode[] {
+  return LEGACY_MODES.filter((m) => flags.isSet(m.flag) && (KIND.get(m.flag) !== "boolean" || flags.boolean(m.flag)));
+}
+
+/** Which command an invocation asks for: a command word, exactly one mode flag, or one mode variable. */
+function pickInvocation(flags: Flags): Invocation {
+  const modes = modesOnCommandLine(flags);
   const [name, ...rest] = flags.positionals;
   if (name !== undefined) {
-    if (modes.length > 0) throw new UsageError(`give either the command "${name}" or ${modes[0]?.[0]}, not both`);
-    const expectArgs = (max: number) => {
-      if (rest.length > max) throw new UsageError(`unexpected argument ${JSON.stringify(rest[max])} after "${name}"; see tau-gateway --help`);
-    };
-    switch (name) {
-      case "run":
-        expectArgs(0);
-        return () => runCommand(flags, io);
-      case "health":
-        expectArgs(1);
-        return () => healthCommand(flags, io, rest[0] ?? "gateway");
-      case "status":
-        expectArgs(0);
-        return () => statusCommand(flags, io);
-      case "channel-store": {
-        expectArgs(2);
-        const [action, ref] = rest;
-        if ((action !== "inspect" && action !== "repair") || ref === undefined) {
-          throw new UsageError("usage: tau-gateway channel-store inspect|repair gateway/<actor_id>");
-        }
-        return action === "inspect" ? () => channelInspectCommand(flags, io, ref) : () => channelRepairCommand(flags, io, ref);
-      }
-      case "validate":
-        expectArgs(1);
-        return () => validateCommand(flags, io, rest[0]);
-      case "capabilities":
-        expectArgs(0);
-        return () => capabilitiesCommand(flags, io);
-      case "serve-reference":
-        expectArgs(0);
-        return () => serveReferenceCommand(flags, io);
-      case "record":
-        expectArgs(0);
-        return () => recordCommand(flags, io);
-      case "drift":
-        return () => driftCommand(flags, io, rest);
-      case "import":
-        return () => importCommand(flags, io, rest);
-      default:
-        throw new UsageError(`unknown command ${JSON.stringify(name)}; see tau-gateway --help`);
+    if (modes[0]) throw new UsageError(`give either the command "${name}" or --${modes[0].flag}, not both`);
+    const command = commandNamed(name);
+    if (rest.length > command.args.max) {
+      throw new UsageError(`unexpected argument ${JSON.stringify(rest[command.args.max])} after "${name}"; usage: tau-gateway ${command.usage}`);
     }
+    if (rest.length < command.args.min) throw new UsageError(`usage: tau-gateway ${command.usage} (see tau-gateway ${name} --help)`);
+    return { command, args: rest };
   }
-  if (modes.length > 1) throw new UsageError(`choose one mode: ${modes.map(([m]) => m).join(" and ")} cannot be combined`);
-  const only = modes[0];
-  if (!only) throw new UsageError("nothing to do: give a mode such as --gateway-contract-runner or a command such as `run`; see tau-gateway --help");
-  return only[1];
+  if (modes.length > 1) throw new UsageError(`choose one mode: ${modes.map((m) => `--${m.flag}`).join(" and ")} cannot be combined`);
+  if (modes[0]) return modeInvocation(flags, modes[0]);
+  const fromEnv = modesFromEnv(flags);
+  if (fromEnv.length > 1) throw new UsageError(`choose one mode: ${fromEnv.map((m) => envName(m.flag)).join(" and ")} are both set`);
+  if (fromEnv[0]) return modeInvocation(flags, fromEnv[0]);
+  throw new UsageError(
+    "nothing to do: give a command such as `run` (`init` writes an example fixture to start with) or a mode such as --gateway-contract-runner; see tau-gateway --help",
+  );
+}
+
+/** `--help` alone, `<command> --help`, or `--<mode> --help`: the help text to print. */
+function helpFor(flags: Flags): string {
+  const [name] = flags.positionals;
+  if (name !== undefined) return commandHelpText(commandNamed(name));
+  const [mode] = modesOnCommandLine(flags);
+  return mode ? commandHelpText(commandNamed(mode.command)) : helpText(cliVersion());
 }
 
 /** Runs the CLI; returns the exit code (only the bin sets it on the process). */
@@ -95,18 +66,23 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   const debug = argv.includes("--debug");
   try {
     const flags = parseFlags(argv, io.env);
+    io = io.withColor?.(flags.string("color") as ColorChoice) ?? io;
     if (flags.boolean("help")) {
-      io.out(helpText(cliVersion()));
+      io.out(helpFor(flags));
       return 0;
     }
     if (flags.boolean("version")) {
       io.out(`${cliVersion()}\n`);
       return 0;
     }
-    return await pickCommand(flags, io)();
+    const { command, args } = pickInvocation(flags);
+    const run = await command.load();
+    return await run(flags, io, args);
   } catch (error) {
     const { exitCodeForError, isExpectedError } = await import("./exit-codes");
-    const message = error instanceof Error ? error.message : String(error);
+    // Messages quote fixture and target text: escaped, it cannot drive the terminal.
+    const { printableText } = await import("@tau/gateway");
+    const message = printableText(error instanceof Error ? error.message : String(error), { multiline: true });
     io.err(`${(io.errColors ?? io.colors).red("error:")} ${message}\n`);
     if (debug && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
     else if (!isExpectedError(error)) io.err("(run again with --debug for the stack trace)\n");

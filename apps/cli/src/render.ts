@@ -1,9 +1,10 @@
-import type { CycleReport, Drift } from "@tau/gateway";
+import { printableText, type CycleReport, type Drift } from "@tau/gateway";
 import type { Io } from "./io";
 
 /** `value` as it appears after `key=`: bare when simple, JSON-quoted when it has spaces. */
 function formatValue(value: unknown): string {
-  if (typeof value === "string") return /^[^\s"=]*$/.test(value) && value.length > 0 ? value : JSON.stringify(value);
+  // Values can be ids from a fixture: escaped, they cannot drive the terminal or split the line.
+  if (typeof value === "string") return /^[^\s"=]*$/.test(value) && value.length > 0 ? printableText(value) : printableText(JSON.stringify(value));
   if (Array.isArray(value)) return value.join(",");
   if (typeof value === "object" && value !== null) {
     if (Object.keys(value).length === 0) return "none";
@@ -28,8 +29,13 @@ export function flatten(record: Record<string, unknown>): Record<string, unknown
   return out;
 }
 
+/** Characters JSON.stringify leaves raw that a terminal may still act on (C1, DEL, separators, bidi). */
+const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** Pretty JSON whose strings cannot drive a terminal: the escapes keep the values identical. */
 export function json(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
+  const text = JSON.stringify(value, null, 2).replace(JSON_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return `${text}\n`;
 }
 
 /** Colour for a health state or gate word. */
@@ -55,7 +61,7 @@ export function renderCycle(io: Io, report: CycleReport): string {
   return `${lines.join("\n")}\n`;
 }
 
-const show = (value: unknown) => (value === undefined ? "(missing)" : JSON.stringify(value));
+const show = (value: unknown) => (value === undefined ? "(missing)" : printableText(JSON.stringify(value) ?? String(value)));
 
 /** A readable diff of every drifted case: case, field, expected, observed. */
 export function renderDrifts(io: Io, drifts: readonly Drift[]): string {
@@ -63,10 +69,12 @@ export function renderDrifts(io: Io, drifts: readonly Drift[]): string {
   const c = io.colors;
   const lines = [c.red(`contract drift in ${drifts.length} case${drifts.length === 1 ? "" : "s"}:`)];
   for (const drift of drifts) {
-    lines.push(`  case "${drift.case_id}" (${drift.case_key})${drift.pending === true ? " [pending: reported, does not hold the gate]" : ""}`);
-    if (drift.note) lines.push(`    note: ${drift.note}`);
+    // Ids, keys and notes come from the fixture or the target: escaped, they cannot recolour the
+    // terminal or fake a line of the report.
+    lines.push(`  case ${printableText(JSON.stringify(drift.case_id))} (${printableText(drift.case_key)})${drift.pending === true ? " [pending: reported, does not hold the gate]" : ""}`);
+    if (drift.note) lines.push(`    note: ${printableText(drift.note)}`);
     for (const d of drift.differences) {
-      const field = d.field === "response_body" ? `response_body${d.pointer}` : d.field;
+      const field = d.field === "response_body" ? `response_body${printableText(d.pointer)}` : d.field;
       lines.push(`    ${field}: expected ${c.green(show(d.expected))}, observed ${c.red(show(d.observed))}`);
     }
   }

@@ -1,7 +1,6 @@
-import { httpDriver, type GatewayDriver, type RunnerSettings } from "@tau/gateway";
+import { createRedactor, httpDriver, targetSecrets, type HttpDriver, type Redactor, type RunnerSettings } from "@tau/gateway";
 import { UsageError } from "./errors";
 import type { Flags } from "./flags";
-import { OPTIONS } from "./options";
 
 /** Live mode's backoff base when none is given (the simulated gateway needs no wait). */
 const LIVE_BASE_DELAY_MS = 200;
@@ -29,12 +28,6 @@ export function stateDirFromFlags(flags: Flags): string {
   return flags.string("gateway-state-dir") as string;
 }
 
-/** The `--gateway-fixture` values (paths or globs), or the default fixture when none is given. */
-export function fixturePatternsFromFlags(flags: Flags): string[] {
-  const given = flags.list("gateway-fixture").map((p) => p.trim()).filter((p) => p.length > 0);
-  return given.length > 0 ? given : [String(OPTIONS.find((o) => o.name === "gateway-fixture")?.default)];
-}
-
 const UPDATE_MODES = ["none", "new", "all"] as const;
 export type UpdateMode = (typeof UPDATE_MODES)[number];
 
@@ -52,11 +45,6 @@ export function updateModeFromFlags(flags: Flags, env: NodeJS.ProcessEnv): Updat
   return mode as UpdateMode;
 }
 
-/** The secret header values of --gateway-target-header, for redaction. */
-export function secretsFromFlags(flags: Flags): string[] {
-  return flags.list("gateway-target-header").map((h) => parseHeader(h)[1]);
-}
-
 /** `Name: value` → [name, value]; the value is a secret, so messages show only the name. */
 function parseHeader(text: string): [string, string] {
   const colon = text.indexOf(":");
@@ -68,14 +56,40 @@ function parseHeader(text: string): [string, string] {
   return [name, text.slice(colon + 1).trim()];
 }
 
+function headersFromFlags(flags: Flags): Record<string, string> {
+  return Object.fromEntries(flags.list("gateway-target-header").map(parseHeader));
+}
+
+/**
+ * The redactor of this invocation's secrets: every --gateway-target-header value and the userinfo
+ * of --gateway-target-url, whether or not live mode uses them. Never throws: a malformed header
+ * still has its value hidden in the usage error about it.
+ */
+export function redactorFromFlags(flags: Flags): Redactor {
+  const values = flags.list("gateway-target-header").map((text) => {
+    const colon = text.indexOf(":");
+    return colon >= 0 ? text.slice(colon + 1).trim() : text.trim();
+  });
+  return createRedactor([...values, ...targetSecrets({ targetUrl: targetUrlText(flags) })]);
+}
+
+function targetUrlText(flags: Flags): string {
+  try {
+    return flags.string("gateway-target-url") ?? "";
+  } catch {
+    return "";
+  }
+}
+
 /** The HTTP driver when --gateway-target-url is given; undefined for the simulated gateway. */
-export function liveDriverFromFlags(flags: Flags): (GatewayDriver & { close(): Promise<void> }) | undefined {
+export function liveDriverFromFlags(flags: Flags): HttpDriver | undefined {
   const target = flags.string("gateway-target-url");
   if (target === undefined) return undefined;
   return httpDriver({
     targetUrl: target,
-    headers: Object.fromEntries(flags.list("gateway-target-header").map(parseHeader)),
+    headers: headersFromFlags(flags),
     requestTimeoutMs: flags.integer("gateway-request-timeout-ms"),
     connections: flags.integer("gateway-concurrency"),
+    maxResponseBytes: flags.integer("gateway-max-response-bytes"),
   });
 }

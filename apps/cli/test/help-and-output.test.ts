@@ -36,7 +36,7 @@ describe("--help", { timeout: 30_000 }, () => {
     expect(help.code).toBe(0);
     expect(help.stderr).toBe("");
     for (const option of OPTIONS) {
-      expect(help.stdout, option.name).toMatch(new RegExp(`^\\s+--${option.name}(\\s|$)`, "m"));
+      expect(help.stdout, option.name).toMatch(new RegExp(`^\\s+(-\\w, )?--${option.name}(\\s|$)`, "m"));
       if (option.env) expect(help.stdout, option.name).toContain(envName(option.name));
     }
   });

@@ -138,7 +138,9 @@ describe("--gateway-status-inspect", { timeout: 30_000 }, () => {
     await ws.run(["--gateway-contract-runner"]);
     const text = await ws.run(["--gateway-status-inspect"]);
     expect(text.code).toBe(0);
-    const lines = text.stdout.trimEnd().split("\n");
+    const [head, ...lines] = text.stdout.trimEnd().split("\n");
+    // The original runner's header line first, then one field per line.
+    expect(head).toMatch(/^gateway status inspect: state_path=\S+ health_state=degraded rollout_gate=hold rollout_reason_code=retryable_failures_threshold_exceeded$/);
     for (const line of lines) expect(line).toMatch(/^[\w.]+=/);
     const kv = keyValuesOf(text.stdout);
     for (const field of STATUS_FIELDS.filter((f) => f !== "health")) expect(kv.has(field), field).toBe(true);

@@ -1,4 +1,5 @@
-import { mkdir, open } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
+import { openRegular } from "./safe-open.js";
 import { dirname } from "node:path";
 import { fsyncDir } from "./fsync-dir.js";
 import { toIoError } from "./io-error.js";
@@ -24,7 +25,8 @@ export async function appendJsonl(path: string, records: readonly unknown[] | Js
   if (lines.length === 0) return;
   try {
     await mkdir(dirname(path), { recursive: true });
-    const handle = await open(path, "a+");
+    // No-follow: a planted symlink must not make us append outside the directory (E_UNSAFE_PATH).
+    const handle = await openRegular(path, "append", "append to");
     let created = false;
     try {
       const { size } = await handle.stat();

@@ -1,4 +1,6 @@
-import { stat } from "node:fs/promises";
+import { lstat, mkdir } from "node:fs/promises";
+import { checkPath } from "./check-path.js";
+import { makeDir } from "./make-dir.js";
 import { join } from "node:path";
 import { appendJsonl } from "./append-jsonl.js";
 import { channelDirName } from "./channel-dir-name.js";
@@ -82,23 +84,64 @@ export class ChannelStore {
     return join(this.root, checkTransport(transport), channelDirName(channelId));
   }
 
+  /**
+   * Checks, without writing anything, that the channel's directories (below the root) are real
+   * directories and its files regular files or missing: a planted symlink, FIFO or device there
+   * throws `E_UNSAFE_PATH` naming it. Run it for every channel of a batch before the first write,
+   * so a refusal leaves nothing half-written. The write methods check again on their own.
+   */
+  async check(transport: string, channelId: string): Promise<void> {
+    const dir = this.channelDir(transport, channelId);
+    await checkPath(join(this.root, transport), "directory");
+    if (!(await checkPath(dir, "directory"))) return;
+    for (const name of [LOG_FILE, CONTEXT_FILE, MEMORY_FILE]) await checkPath(join(dir, name), "file");
+  }
+
   /** Appends records to the channel's `log.jsonl` in one append. */
   async appendLog({ transport, channelId, records }: ChannelRecords): Promise<void> {
-    await appendJsonl(join(this.channelDir(transport, channelId), LOG_FILE), records);
+    await appendJsonl(join(await this.ensureDir(transport, channelId), LOG_FILE), records);
   }
 
   /** Appends records to the channel's `context.jsonl` in one append. */
   async appendContext({ transport, channelId, records }: ChannelRecords): Promise<void> {
-    await appendJsonl(join(this.channelDir(transport, channelId), CONTEXT_FILE), records);
+    await appendJsonl(join(await this.ensureDir(transport, channelId), CONTEXT_FILE), records);
   }
 
   /** Atomically replaces the channel's `MEMORY.md`. */
   async writeMemory({ transport, channelId, text }: ChannelMemory): Promise<void> {
-    await writeFileAtomic(join(this.channelDir(transport, channelId), MEMORY_FILE), text);
+    const path = join(await this.ensureDir(transport, channelId), MEMORY_FILE);
+    // rename() would replace a planted link rather than write through it, but refusing says why.
+    await checkPath(path, "file");
+    await writeFileAtomic(path, text);
+  }
+
+  /**
+   * The channel's directory, created level by level below the root, each level checked with
+   * lstat: a symlinked transport or actor directory would make every write land outside the root.
+   */
+  private async ensureDir(transport: string, channelId: string): Promise<string> {
+    const dir = this.channelDir(transport, channelId);
+    try {
+      await makeDir(this.root);
+    } catch (error) {
+      throw toIoError(error, "create directory", this.root);
+    }
+    for (const level of [join(this.root, transport), dir]) {
+      if (await checkPath(level, "directory")) continue;
+      try {
+        await mkdir(level);
+      } catch (error) {
+        // Created by someone else in between: check what it is now.
+        if (errnoCode(error) !== "EEXIST") throw toIoError(error, "create directory", level);
+        await checkPath(level, "directory");
+      }
+    }
+    return dir;
   }
 
   /** Counts records and invalid lines of both logs and sizes up `MEMORY.md`; missing files count as empty. */
   async inspect(transport: string, channelId: string): Promise<ChannelInspection> {
+    await this.check(transport, channelId);
     const dir = this.channelDir(transport, channelId);
     const [log, context, memory] = await Promise.all([
       inspectJsonl(join(dir, LOG_FILE)),
@@ -121,6 +164,7 @@ export class ChannelStore {
 
   /** Moves invalid lines of both logs to `.corrupt-<unix_ms>` files beside them (see `repairJsonl`). */
   async repair(transport: string, channelId: string): Promise<ChannelRepair> {
+    await this.check(transport, channelId);
     const dir = this.channelDir(transport, channelId);
     const log = await repairJsonl(join(dir, LOG_FILE));
     const context = await repairJsonl(join(dir, CONTEXT_FILE));
@@ -130,7 +174,7 @@ export class ChannelStore {
 
 async function memorySize(path: string): Promise<number | undefined> {
   try {
-    return (await stat(path)).size;
+    return (await lstat(path)).size;
   } catch (error) {
     if (errnoCode(error) === "ENOENT") return undefined;
     throw toIoError(error, "inspect", path);

@@ -1,5 +1,5 @@
 import { constants } from "node:buffer";
-import type { ScannedLine } from "./scan-lines.js";
+import { MAX_LINE_BYTES, type ScannedLine } from "./scan-lines.js";
 
 /** What one JSONL line turned out to be. */
 export type LineVerdict =
@@ -32,6 +32,12 @@ export function classifyLine(line: ScannedLine): LineVerdict {
   while (first < content.length && isJsonWhitespace(content[first])) first += 1;
   if (first === content.length) return { kind: "blank" };
   const torn = line.terminated ? "" : "last line has no trailing newline (torn write?): ";
+  if (line.oversized) {
+    return {
+      kind: "invalid",
+      error: `${torn}line is ${line.length} bytes, longer than the ${MAX_LINE_BYTES} bytes a reader holds; skipped unread`,
+    };
+  }
   if (content.length > constants.MAX_STRING_LENGTH) {
     return { kind: "invalid", error: `${torn}line is too long to parse (${content.length} bytes)` };
   }

@@ -1,5 +1,11 @@
 /** Machine-readable reason carried by every {@link EventStoreError}. */
-export type EventStoreErrorCode = "E_NOT_FOUND" | "E_IO" | "E_LOCKED" | "E_INVALID_CHANNEL_ID";
+export type EventStoreErrorCode =
+  | "E_NOT_FOUND"
+  | "E_IO"
+  | "E_LOCKED"
+  | "E_INVALID_CHANNEL_ID"
+  /** A symlink, FIFO, device or socket where a regular file or directory belongs: refused, never followed. */
+  | "E_UNSAFE_PATH";
 
 /** Extra context attached to an {@link EventStoreError}. */
 export interface EventStoreErrorOptions {

@@ -1,4 +1,4 @@
-import { stat } from "node:fs/promises";
+import { lstat } from "node:fs/promises";
 import { classifyLine } from "./classify-line.js";
 import { EventStoreError } from "./errors.js";
 import { errnoCode, toIoError } from "./io-error.js";
@@ -21,7 +21,8 @@ function missing(path: string): JsonlInspection {
 export async function inspectJsonl(path: string): Promise<JsonlInspection> {
   let bytes: number;
   try {
-    bytes = (await stat(path)).size;
+    // lstat: the size of what is there, not of what a planted symlink points at (the scan refuses it).
+    bytes = (await lstat(path)).size;
   } catch (error) {
     if (errnoCode(error) === "ENOENT") return missing(path);
     throw toIoError(error, "inspect", path);

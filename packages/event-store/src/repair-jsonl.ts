@@ -8,7 +8,7 @@ import { EventStoreError } from "./errors.js";
 import { fsyncDir } from "./fsync-dir.js";
 import { errnoCode, toIoError } from "./io-error.js";
 import { inspectJsonl } from "./inspect-jsonl.js";
-import { scanLines } from "./scan-lines.js";
+import { openForRead, scanLines } from "./scan-lines.js";
 import { writeAll } from "./write-all.js";
 
 /** Outcome of {@link repairJsonl}. */
@@ -83,11 +83,13 @@ export async function repairJsonl(path: string, options: RepairJsonlOptions = {}
   let corrupt: { path: string; handle: FileHandle } | undefined;
   let kept = 0;
   let moved = 0;
+  // A second handle on the original, opened only to copy lines too long to hold in memory.
+  let source: FileHandle | undefined;
   try {
     const file = await openAtomicFile(path);
     replacement = file;
     const valid = lineBatcher((bytes) => file.write(bytes));
-    const invalid = lineBatcher(async (bytes) => {
+    const writeCorrupt = async (bytes: Uint8Array) => {
       corrupt ??= await createCorruptFile(path, now());
       const target = corrupt;
       try {
@@ -95,14 +97,21 @@ export async function repairJsonl(path: string, options: RepairJsonlOptions = {}
       } catch (error) {
         throw toIoError(error, "write", target.path);
       }
-    });
+    };
+    const invalid = lineBatcher(writeCorrupt);
     for await (const line of scanLines(path)) {
       const verdict = classifyLine(line);
       if (verdict.kind === "ok") {
         await valid.add(line.bytes);
         kept += 1;
       } else if (verdict.kind === "invalid") {
-        await invalid.add(line.bytes);
+        if (line.oversized) {
+          // Never held whole: copied from the file in chunks, in its place among the others.
+          await invalid.flush();
+          source ??= await openForRead(path);
+          await copyRange({ from: source, offset: line.offset, length: line.length, to: writeCorrupt, path });
+          await writeCorrupt(NEWLINE);
+        } else await invalid.add(line.bytes);
         moved += 1;
       }
     }
@@ -126,6 +135,8 @@ export async function repairJsonl(path: string, options: RepairJsonlOptions = {}
     replacement = undefined;
     return { path, kept, moved, corruptPath };
   } catch (error) {
+    await source?.close().catch(() => undefined);
+    source = undefined;
     await replacement?.abort();
     // The original file is untouched; a half-written corrupt file is only a redundant copy.
     await corrupt?.handle.close().catch(() => undefined);
@@ -133,5 +144,34 @@ export async function repairJsonl(path: string, options: RepairJsonlOptions = {}
       return { path, kept: 0, moved: 0, corruptPath: null };
     }
     throw error;
+  } finally {
+    await source?.close().catch(() => undefined);
+  }
+}
+
+/** Copies `length` bytes at `offset` of a file to `to`, one chunk at a time. */
+async function copyRange(options: {
+  from: FileHandle;
+  offset: number;
+  length: number;
+  to: (bytes: Uint8Array) => Promise<void>;
+  path: string;
+}): Promise<void> {
+  const { from, to, path } = options;
+  const buffer = Buffer.allocUnsafe(BATCH_BYTES);
+  let position = options.offset;
+  let left = options.length;
+  while (left > 0) {
+    let bytesRead: number;
+    try {
+      ({ bytesRead } = await from.read(buffer, 0, Math.min(left, buffer.length), position));
+    } catch (error) {
+      throw toIoError(error, "read", path);
+    }
+    // Shrunk under us (someone truncated it): the file is what it is now.
+    if (bytesRead === 0) return;
+    await to(buffer.subarray(0, bytesRead));
+    position += bytesRead;
+    left -= bytesRead;
   }
 }

@@ -1,48 +1,86 @@
 import type { FileHandle } from "node:fs/promises";
-import { open } from "node:fs/promises";
-import { EventStoreError } from "./errors.js";
-import { errnoCode, toIoError } from "./io-error.js";
+import { toIoError } from "./io-error.js";
+import { openRegular } from "./safe-open.js";
 
 /** One line of a file as raw bytes, without its "\n" (a trailing "\r" is kept). */
 export interface ScannedLine {
   /** 1-based, counting every line including blank ones. */
   lineNumber: number;
+  /**
+   * The whole line, or for an `oversized` one only its first bytes (enough for a preview): the
+   * rest was skipped while streaming and never held in memory.
+   */
   bytes: Buffer;
   /** False only for a last line that has no "\n" after it (possibly torn by a crash). */
   terminated: boolean;
+  /** Byte offset of the line's first byte in the file. */
+  offset: number;
+  /** Length of the whole line in bytes, without its "\n". */
+  length: number;
+  /** True when the line is longer than {@link MAX_LINE_BYTES}: `bytes` holds its head only. */
+  oversized: boolean;
+}
+
+/**
+ * The longest line a JSONL reader holds in memory (16 MiB). Longer lines are counted invalid and
+ * skipped while streaming, so a 5 GB line (or a file of NUL bytes) costs no more than this.
+ */
+export const MAX_LINE_BYTES = 16 * 1024 * 1024;
+
+/** Options of {@link scanLines}. */
+export interface ScanOptions {
+  /** Lines longer than this many bytes come back `oversized`; defaults to {@link MAX_LINE_BYTES}. */
+  maxLineBytes?: number;
 }
 
 // Big reads keep syscalls and promise hops rare; splitting on the 0x0a byte ourselves is several
 // times faster than node:readline and never decodes bytes we are about to throw away.
 const CHUNK_BYTES = 1024 * 1024;
 const NEWLINE = 0x0a;
+// What an oversized line keeps for its preview (200 characters of up to 4 bytes each).
+const HEAD_BYTES = 800;
 
-/** Opens a file for reading, turning ENOENT into `E_NOT_FOUND` so callers can branch on it. */
+/**
+ * Opens a JSONL file for reading: only a regular file, reached without following a symlink
+ * (E_UNSAFE_PATH otherwise: a FIFO would block, /dev/zero never ends); ENOENT → `E_NOT_FOUND`.
+ */
 export async function openForRead(path: string): Promise<FileHandle> {
-  try {
-    return await open(path, "r");
-  } catch (error) {
-    if (errnoCode(error) === "ENOENT") {
-      throw new EventStoreError("E_NOT_FOUND", `${path} does not exist`, { path, cause: error });
-    }
-    throw toIoError(error, "open", path);
-  }
+  return openRegular(path, "read", "read");
 }
 
 /**
- * Streams the lines of a file. Memory is bounded by the longest line, not the file size: only
- * the unfinished tail of the current line is carried from one chunk to the next.
+ * Streams the lines of a file. Memory is bounded by `maxLineBytes` (16 MiB), not by the file or
+ * the longest line: only the unfinished tail of the current line is carried from one chunk to
+ * the next, and a line that grows past the bound is dropped to its head and skipped to its end.
  */
-export async function* scanLines(path: string): AsyncGenerator<ScannedLine, void, undefined> {
+export async function* scanLines(path: string, options: ScanOptions = {}): AsyncGenerator<ScannedLine, void, undefined> {
+  const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
   const handle = await openForRead(path);
   try {
     // Pieces of a line that spans chunks; joined once when its "\n" arrives, so a 3 MiB line
     // costs one copy instead of one per chunk.
     let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    // Set while skipping a line past the bound: its head and the bytes seen so far.
+    let oversizedHead: Buffer | undefined;
     let lineNumber = 0;
+    let lineStart = 0;
+    let chunkStart = 0;
+    const line = (bytes: Buffer, end: number, terminated: boolean, oversized: boolean): ScannedLine => ({
+      lineNumber,
+      bytes,
+      terminated,
+      offset: lineStart,
+      length: end - lineStart,
+      oversized,
+    });
+    // Reused while skipping the middle of an oversized line: nothing yielded points into it, so
+    // a 5 GB line costs one buffer instead of 5000 garbage ones (RSS stays flat).
+    let skipBuffer: Buffer | undefined;
     for (;;) {
-      // A fresh buffer per read: yielded lines are views into it and must stay valid.
-      const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+      // Otherwise a fresh buffer per read: yielded lines are views into it and must stay valid.
+      const skipping = oversizedHead !== undefined;
+      const chunk = skipping ? (skipBuffer ??= Buffer.allocUnsafe(CHUNK_BYTES)) : Buffer.allocUnsafe(CHUNK_BYTES);
       let bytesRead: number;
       try {
         ({ bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, null));
@@ -51,19 +89,47 @@ export async function* scanLines(path: string): AsyncGenerator<ScannedLine, void
       }
       if (bytesRead === 0) break;
       const data = chunk.subarray(0, bytesRead);
+      // Once a line is found in it, lines after the oversized one may be views into this buffer.
+      if (skipping && data.indexOf(NEWLINE) !== -1) skipBuffer = undefined;
       let start = 0;
       for (let end = data.indexOf(NEWLINE, start); end !== -1; end = data.indexOf(NEWLINE, start)) {
         const piece = data.subarray(start, end);
-        const bytes = pending.length === 0 ? piece : Buffer.concat([...pending, piece]);
-        pending = [];
         lineNumber += 1;
-        yield { lineNumber, bytes, terminated: true };
+        const lineEnd = chunkStart + end;
+        if (oversizedHead !== undefined) {
+          yield line(oversizedHead, lineEnd, true, true);
+        } else if (pendingBytes + piece.length > maxLineBytes) {
+          yield line(Buffer.concat([...pending, piece], HEAD_BYTES), lineEnd, true, true);
+        } else {
+          yield line(pending.length === 0 ? piece : Buffer.concat([...pending, piece]), lineEnd, true, false);
+        }
+        pending = [];
+        pendingBytes = 0;
+        oversizedHead = undefined;
         start = end + 1;
+        lineStart = chunkStart + start;
       }
-      if (start < data.length) pending.push(data.subarray(start));
+      if (start < data.length && oversizedHead === undefined) {
+        const rest = data.subarray(start);
+        if (pendingBytes + rest.length > maxLineBytes) {
+          // Past the bound: keep a copy of the head and let the pieces go.
+          const total = pendingBytes + rest.length;
+          oversizedHead = Buffer.concat([...pending, rest], Math.min(HEAD_BYTES, total));
+          pending = [];
+          pendingBytes = 0;
+        } else {
+          pending.push(rest);
+          pendingBytes += rest.length;
+        }
+      }
+      chunkStart += bytesRead;
     }
-    if (pending.length > 0) {
-      yield { lineNumber: lineNumber + 1, bytes: Buffer.concat(pending), terminated: false };
+    if (oversizedHead !== undefined) {
+      lineNumber += 1;
+      yield line(oversizedHead, chunkStart, false, true);
+    } else if (pending.length > 0) {
+      lineNumber += 1;
+      yield line(Buffer.concat(pending), chunkStart, false, false);
     }
   } finally {
     await handle.close();

@@ -15,6 +15,7 @@ export interface FixtureIssue {
 export type FixtureErrorCode =
   | "E_FIXTURE_INVALID"
   | "E_FIXTURE_JSON"
+  | "E_FIXTURE_ENCODING"
   | "E_FIXTURE_NOT_FOUND"
   | "E_FIXTURE_UNREADABLE"
   | "E_FIXTURE_TOO_LARGE"

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { ERROR_CODES, OUTCOMES, SUPPORTED_METHODS, type Outcome } from "./capabilities";
 import { describeValue } from "./describe-value";
-import { normalizeMethod } from "./case-key";
+import { caseKey, normalizeMethod } from "./case-key";
 
 type Ctx = z.core.$RefinementCtx<unknown>;
 type Path = (string | number)[];
@@ -65,10 +65,15 @@ export function caseRules(value: unknown, ctx: Ctx): void {
   }
 }
 
-/** Rules across cases: case ids are unique, compared trimmed. */
+/**
+ * Rules across cases: case ids are unique (compared trimmed), and so are case keys
+ * (`METHOD:endpoint:case_id`, behavior.md §4): `/a:b` + `c` and `/a` + `b:c` would otherwise
+ * share one request record and one processed key.
+ */
 export function fixtureRules(value: unknown, ctx: Ctx): void {
   if (!isRecord(value) || !Array.isArray(value.cases)) return;
   const firstIndex = new Map<string, number>();
+  const keyOwner = new Map<string, { index: number; id: string }>();
   value.cases.forEach((c: unknown, index) => {
     if (!isRecord(c) || typeof c.case_id !== "string") return;
     const id = c.case_id.trim();
@@ -78,6 +83,19 @@ export function fixtureRules(value: unknown, ctx: Ctx): void {
       firstIndex.set(id, index);
     } else {
       issue(ctx, ["cases", index, "case_id"], `must be unique: ${describeValue(id)} is already used by the case at index ${first} (ids are compared trimmed)`);
+      return;
+    }
+    if (typeof c.method !== "string" || typeof c.endpoint !== "string") return;
+    const key = caseKey({ method: c.method, endpoint: c.endpoint, case_id: c.case_id });
+    const owner = keyOwner.get(key);
+    if (owner === undefined) {
+      keyOwner.set(key, { index, id });
+    } else {
+      issue(
+        ctx,
+        ["cases", index, "case_id"],
+        `gives the case key ${describeValue(key)}, which case ${describeValue(owner.id)} (index ${owner.index}) already has: a key is METHOD:endpoint:case_id, so change the id or the endpoint of one of them`,
+      );
     }
   });
 }

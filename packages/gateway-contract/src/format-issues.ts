@@ -1,6 +1,8 @@
 import type { z } from "zod";
 import { describeValue } from "./describe-value";
 import type { FixtureIssue } from "./errors";
+import { lineAndColumn } from "./json-syntax-error";
+import type { JsonTextIssue } from "./json-text";
 import { expectedSchema, fixtureSchema, gatewayCaseSchema } from "./fixture-schema";
 import { expectedSchemaV2, fixtureSchemaV2, gatewayCaseSchemaV2 } from "./fixture-schema-v2";
 
@@ -33,10 +35,46 @@ function valueAt(root: unknown, path: readonly PathKey[]): unknown {
   return node;
 }
 
+/** Longest name or id quoted whole in a message: a 2 MB key must not make a 2 MB error. */
+const MAX_SHOWN = 60;
+
+function shortText(text: string): string {
+  if (text.length <= MAX_SHOWN) return text;
+  // Never cut a surrogate pair in half: the message would carry a lone surrogate.
+  const end = MAX_SHOWN - 3;
+  const high = text.charCodeAt(end - 1);
+  return `${text.slice(0, high >= 0xd800 && high <= 0xdbff ? end - 1 : end)}...`;
+}
+
+/** Characters that could break a message's line or drive a terminal. */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+/** A key as a path segment: bare when printable and short, else JSON-quoted and cut short. */
+function keyText(key: string): string {
+  return !UNPRINTABLE.test(key) && key.length <= MAX_SHOWN ? key : JSON.stringify(shortText(key));
+}
+
 function fieldName(path: readonly PathKey[]): string {
   return path
-    .map((key, n) => (typeof key === "number" ? `[${key}]` : n === 0 ? String(key) : `.${String(key)}`))
+    .map((key, n) => (typeof key === "number" ? `[${key}]` : n === 0 ? keyText(String(key)) : `.${keyText(String(key))}`))
     .join("");
+}
+
+/** Where an issue at `path` is: the case (by trimmed id, else index) and the path inside it. */
+function locate(path: readonly PathKey[], input: unknown): {
+  where: string;
+  local: readonly PathKey[];
+  caseId?: string;
+  caseIndex?: number;
+} {
+  const inCase = path[0] === "cases" && typeof path[1] === "number";
+  if (!inCase) return { where: "", local: path };
+  const caseIndex = path[1] as number;
+  const rawId = valueAt(input, ["cases", caseIndex, "case_id"]);
+  const caseId = typeof rawId === "string" && rawId.trim().length > 0 ? rawId.trim() : undefined;
+  // JSON-quoted so an id holding a quote or a line break still reads as one name on one line.
+  const where = caseId !== undefined ? `case ${JSON.stringify(shortText(caseId))}: ` : `case at index ${caseIndex}: `;
+  return { where, local: path.slice(2), caseIndex, ...(caseId !== undefined ? { caseId } : {}) };
 }
 
 const EXPECTED_NAMES: Record<string, string> = {
@@ -94,13 +132,8 @@ export function formatIssues(options: {
   const out: FixtureIssue[] = [];
   for (const zodIssue of issues) {
     const path = zodIssue.path;
-    const inCase = path[0] === "cases" && typeof path[1] === "number";
-    const caseIndex = inCase ? (path[1] as number) : undefined;
-    const rawId = inCase ? valueAt(input, ["cases", caseIndex as number, "case_id"]) : undefined;
-    const caseId = typeof rawId === "string" && rawId.trim().length > 0 ? rawId.trim() : undefined;
-    // JSON-quoted so an id holding a quote or a line break still reads as one name on one line.
-    const where = !inCase ? "" : caseId !== undefined ? `case ${JSON.stringify(caseId)}: ` : `case at index ${caseIndex}: `;
-    const local = inCase ? path.slice(2) : path;
+    const { where, local, caseId, caseIndex } = locate(path, input);
+    const inCase = caseIndex !== undefined;
 
     const keys = zodIssue.code === "unrecognized_keys" ? zodIssue.keys : [null];
     for (const key of keys) {
@@ -125,4 +158,33 @@ export function formatIssues(options: {
     }
   }
   return out;
+}
+
+/**
+ * Messages for what JSON.parse hides (json-text.ts): a duplicate key, whose earlier value the
+ * parse dropped, and a number too large for a double, shown as written rather than as Infinity.
+ */
+export function formatJsonTextIssues(options: {
+  issues: readonly JsonTextIssue[];
+  input: unknown;
+  text: string;
+  source: string;
+}): FixtureIssue[] {
+  const { issues, input, text, source } = options;
+  return issues.map((issue) => {
+    const { where, local, caseId, caseIndex } = locate(issue.path, input);
+    const { line, column } = lineAndColumn(text, issue.offset);
+    const field = fieldName(local);
+    const at = `line ${line}, column ${column}`;
+    const message =
+      issue.kind === "duplicate_key"
+        ? `${field} appears more than once in the same object (again at ${at}); JSON keeps only the last, so remove or rename the others`
+        : `${field.length > 0 ? field : "value"} is the number ${shortText(issue.literal)} (${at}), too large to be represented (found ${shortText(issue.literal)})`;
+    return {
+      path: fieldName(issue.path),
+      ...(caseId !== undefined ? { caseId } : {}),
+      ...(caseIndex !== undefined ? { caseIndex } : {}),
+      message: `${source}: ${where}${message}`,
+    };
+  });
 }

@@ -43,9 +43,11 @@ export {
 } from "./matchers";
 export type { MatcherKind } from "./matchers";
 export { jsonDiff } from "./json-diff";
+export { MAX_JSON_DEPTH, withinDepth } from "./json-object";
 export type { JsonDifference } from "./json-diff";
 export { decodeHeaderValue, encodeHeaderValue, LIVE_HEADERS } from "./live-headers";
 export { DEFAULT_MAX_FIXTURE_BYTES, loadFixture, readFixtureDocument, readFixtureFile } from "./load-fixture";
+export { decodeFixtureBytes } from "./fixture-encoding";
 export { combinedFixtureSha256, fixtureSha256 } from "./fixture-source";
 export { expandFixturePatterns, readFixtureSet, selectFixtureCases } from "./fixture-set";
 export type { FixtureSetFile } from "./fixture-set";

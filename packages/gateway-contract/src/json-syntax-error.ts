@@ -145,7 +145,8 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | null {
   }
 }
 
-function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+/** 1-based line and column of a UTF-16 offset in a text. */
+export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
   for (let k = 0; k < offset && k < text.length; k++) {

@@ -1,6 +1,7 @@
 import { open } from "node:fs/promises";
 import { FixtureError } from "./errors";
 import type { Fixture, FixtureDocument } from "./fixture";
+import { decodeFixtureBytes } from "./fixture-encoding";
 import { fixtureSha256, type FixtureSource } from "./fixture-source";
 import { parseFixture, parseFixtureDocument } from "./parse-fixture";
 
@@ -77,7 +78,7 @@ export async function readFixtureFile(
   options: { maxBytes?: number } = {},
 ): Promise<{ fixture: Fixture; source: FixtureSource }> {
   const bytes = await readBytes(path, options.maxBytes);
-  const fixture = parseFixture(bytes.toString("utf8"), path);
+  const fixture = parseFixture(decodeFixtureBytes(bytes, path), path);
   return { fixture, source: { path, sha256: fixtureSha256(bytes) } };
 }
 
@@ -90,7 +91,9 @@ export async function readFixtureDocument(
   options: { maxBytes?: number } = {},
 ): Promise<{ document: FixtureDocument; text: string; source: FixtureSource }> {
   const bytes = await readBytes(path, options.maxBytes);
-  const text = bytes.toString("utf8");
+  // The same text rules as readFixtureFile: invalid UTF-8 (with its byte offset) and UTF-16 are
+  // refused here too, so a fixture to record or edit is never silently re-encoded.
+  const text = decodeFixtureBytes(bytes, path);
   const document = parseFixtureDocument(text, path);
   return { document, text, source: { path, sha256: fixtureSha256(bytes) } };
 }

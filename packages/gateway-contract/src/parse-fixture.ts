@@ -1,7 +1,9 @@
 import { FixtureError } from "./errors";
 import type { Fixture, FixtureDocument } from "./fixture";
+import { formatJsonTextIssues } from "./format-issues";
 import { findJsonSyntaxError } from "./json-syntax-error";
-import { requireExpectations, validateFixtureDocument } from "./validate-fixture-document";
+import { parseJsonText } from "./json-text";
+import { checkFixtureDocument, requireExpectations, validateFixtureDocument } from "./validate-fixture-document";
 
 const DEFAULT_SOURCE = "<fixture>";
 
@@ -14,21 +16,24 @@ export function validateFixture(value: unknown, source: string = DEFAULT_SOURCE)
   return requireExpectations(validateFixtureDocument(value, source), source);
 }
 
-/** Parses fixture JSON text into a runnable fixture; throws a FixtureError (with line and column for bad JSON). */
+/**
+ * Parses fixture JSON text into a runnable fixture; throws a FixtureError (with line and column
+ * for bad JSON). Duplicate keys and numbers too large for a double are invalid too, reported with
+ * every other problem.
+ */
 export function parseFixture(text: string, source: string = DEFAULT_SOURCE): Fixture {
-  return validateFixture(parseFixtureJson(text, source), source);
+  return requireExpectations(parseFixtureDocument(text, source), source);
 }
 
-/** Like parseFixture, but v2 cases may lack `expected` (a fixture to be recorded). */
+/**
+ * Like parseFixture, but v2 cases may lack `expected` (a fixture to be recorded). The text is
+ * held to the same rules: a duplicate key or a 1e309 is as invalid here as in a fixture to run.
+ */
 export function parseFixtureDocument(text: string, source: string = DEFAULT_SOURCE): FixtureDocument {
-  return validateFixtureDocument(parseFixtureJson(text, source), source);
-}
-
-function parseFixtureJson(text: string, source: string): unknown {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  let value: unknown;
+  let parsed: ReturnType<typeof parseJsonText>;
   try {
-    value = JSON.parse(body);
+    parsed = parseJsonText(body);
   } catch (cause) {
     const where = findJsonSyntaxError(body);
     const position = where ? `line ${where.line}, column ${where.column}: ${where.reason}` : (cause as Error).message;
@@ -39,7 +44,13 @@ function parseFixtureJson(text: string, source: string): unknown {
       cause,
     });
   }
-  return value;
+  const { value, issues: textIssues } = parsed;
+  if (textIssues.length === 0) return validateFixtureDocument(value, source);
+  const first = formatJsonTextIssues({ issues: textIssues, input: value, text: body, source });
+  // A value the text issue already explains (Infinity for 1e309) is not reported twice.
+  const explained = textIssues.filter((i) => i.kind === "number_out_of_range").map((i) => i.path);
+  const checked = checkFixtureDocument({ value, source, skipPaths: explained });
+  throw new FixtureError({ code: "E_FIXTURE_INVALID", source, issues: [...first, ...(checked.success ? [] : checked.issues)] });
 }
 
 /** Like parseFixture, but returns the error instead of throwing it. */

@@ -1,4 +1,4 @@
-export { backoffDelayMs } from "./cycle/backoff";
+export { backoffDelayMs, MAX_TIMER_MS } from "./cycle/backoff";
 export { cycleEventLine } from "./cycle/cycle-report";
 export type { CycleReport } from "./cycle/cycle-report";
 export type { DriverResult, GatewayDriver, TransportFailure } from "./drivers/driver";
@@ -22,7 +22,7 @@ export type { CaseResult, CaseResultKind, LastCycle, LastCycleHeader } from "./s
 export type { StatePaths } from "./state/state-paths";
 export { readTransportHealth } from "./inspect/transport-health";
 export type { TransportHealthRow } from "./inspect/transport-health";
-export { httpDriver, outcomeForStatus } from "./drivers/http-driver";
+export { DEFAULT_MAX_RESPONSE_BYTES, httpDriver, outcomeForStatus } from "./drivers/http-driver";
 export type { HttpDriver, HttpDriverOptions } from "./drivers/http-driver";
 export { parseRetryAfter } from "./drivers/retry-after";
 export { acceptDrift } from "./drift/accept-drift";
@@ -34,3 +34,6 @@ export type { CaseRequest } from "./record/observe-case";
 export { recordFixture, writeFixtureFile } from "./record/record-fixture";
 export type { RecordResult } from "./record/record-fixture";
 export { recordMissingExpectations } from "./record/record-missing";
+export { createRedactor, REDACTED, redactUrlUserinfo, targetSecrets } from "./output/redactor";
+export type { Redactor } from "./output/redactor";
+export { printableText } from "./output/printable-text";

@@ -1,6 +1,7 @@
 import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
+import { printableText } from "../src";
 import { fixtureOf, invalidRequestCase, loadSharedFixture, successCase } from "./helpers/fixtures";
 import { actorDir, actorDirs, manualClock, openRuntime, readJsonLines } from "./helpers/runtime";
 import { makeStateDir } from "./helpers/temp-dir";
@@ -168,7 +169,8 @@ describe("actor ids", () => {
       const memory = await readFile(join(dir, "MEMORY.md"), "utf8");
       headings.set(memory.split("\n")[0] ?? "", name);
     }
-    for (const actor of hostile) expect(headings.has(`# Tau Gateway Snapshot (${actor})`)).toBe(true);
+    // Control characters (the NUL here) are escaped in the heading, so no id can add a line.
+    for (const actor of hostile) expect(headings.has(`# Tau Gateway Snapshot (${printableText(actor)})`)).toBe(true);
 
     // Nothing escaped: the temp dir holds only the state dir, the channel store only `gateway`.
     expect(await readdir(dirname(stateDir))).toEqual(["state"]);

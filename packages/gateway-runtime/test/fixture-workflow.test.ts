@@ -2,7 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { readFixtureDocument, readFixtureFile } from "@tau/gateway-contract";
 import { describe, expect, it } from "vitest";
-import { acceptDrift, GatewayRuntimeError, recordFixture, reviewDrift, simulatedDriver, writeFixtureFile } from "../src";
+import { acceptDrift, createRedactor, GatewayRuntimeError, recordFixture, reviewDrift, simulatedDriver, writeFixtureFile } from "../src";
 import { recordingDriver, readJsonLines, openRuntime } from "./helpers/runtime";
 import { makeTempDir } from "./helpers/temp-dir";
 
@@ -49,6 +49,23 @@ describe("recordFixture", () => {
     const driver = recordingDriver(() => ({ outcome: "transport_error", error_code: "ECONNREFUSED", message: "refused" }));
     const failed = recordFixture({ text, document, source: path, driver, which: "all", settings: { retryMaxAttempts: 1 } });
     await expect(failed).rejects.toThrow(/case "read": no answer \(ECONNREFUSED: refused\)/);
+  });
+
+  it("writes the run's secrets as *** through its redactor, in values and keys, in any encoding the redactor knows", async () => {
+    const dir = await makeTempDir();
+    const path = join(dir, "f.json");
+    await writeFile(path, JSON.stringify({ ...toRecord, cases: [toRecord.cases[0]] }));
+    const { document, text } = await readFixtureDocument(path);
+    const secret = "Bearer s3cr3t-token";
+    const driver = recordingDriver(() => ({
+      outcome: "success",
+      status_code: 200,
+      error_code: "",
+      response_body: { token: "s3cr3t-token", echoed: `auth=${encodeURIComponent("s3cr3t-token")}`, "s3cr3t-token": true },
+    }));
+    const result = await recordFixture({ text, document, source: path, driver, which: "all", redactor: createRedactor([secret]) });
+    expect(result.text).not.toContain("s3cr3t");
+    expect(JSON.parse(result.text).cases[0].expected.response_body).toEqual({ token: "***", echoed: "auth=***", "***": true });
   });
 
   it("writeFixtureFile refuses an existing file without force", async () => {

@@ -87,6 +87,32 @@ describe("readGatewayStatus (behavior.md §8)", () => {
     expect(status.status_code_counts).toEqual({ "200": 1, "201": 2, "202": 1 });
   });
 
+  it("counts methods upper-cased and trimmed, error codes trimmed, and skips status 0 and empty values (§8)", async () => {
+    const stateDir = await mixedOutcomesStateDir(1);
+    const state = await readStateJson(stateDir);
+    const [record] = state.requests as Record<string, unknown>[];
+    const variant = (key: string, method: string, status: number, errorCode: string) => ({
+      ...record,
+      case_key: key,
+      method,
+      status_code: status,
+      error_code: errorCode,
+    });
+    state.requests = [
+      variant("a", "get", 200, ""),
+      variant("b", " GET ", 200, " "),
+      variant("c", "GET", 404, " gateway_invalid_request "),
+      variant("d", "   ", 0, "gateway_invalid_request"),
+      variant("e", "Post", 0, ""),
+    ];
+    await writeFile(join(stateDir, "state.json"), JSON.stringify(state));
+
+    const status = await readGatewayStatus(stateDir);
+    expect(status.method_counts).toEqual({ GET: 3, POST: 1 });
+    expect(status.status_code_counts).toEqual({ "200": 2, "404": 1 });
+    expect(status.error_code_counts).toEqual({ gateway_invalid_request: 2 });
+  });
+
   it("takes health_state and health_reason from the last events line", async () => {
     const stateDir = await mixedOutcomesStateDir(3);
     await appendFile(

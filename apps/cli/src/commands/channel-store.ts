@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { ChannelStore, TRANSPORT } from "@tau/gateway";
+import { ChannelStore, printableText, TRANSPORT } from "@tau/gateway";
 import { NotFoundError, UsageError } from "../errors";
 import { EXIT } from "../exit-codes";
 import type { Flags } from "../flags";
@@ -39,8 +39,17 @@ function storeFor(flags: Flags): ChannelStore {
   return new ChannelStore(flags.string("channel-store-root") ?? join(stateDirFromFlags(flags), "channel-store"));
 }
 
+/** `tau-gateway channel-store inspect|repair gateway/<actor>` (and the two mode flags). */
+export async function channelStoreCommand(flags: Flags, io: Io, args: string[]): Promise<number> {
+  const [action, ref] = args;
+  if ((action !== "inspect" && action !== "repair") || ref === undefined) {
+    throw new UsageError("usage: tau-gateway channel-store inspect|repair gateway/<actor_id>");
+  }
+  return action === "inspect" ? channelInspect(flags, io, ref) : channelRepair(flags, io, ref);
+}
+
 /** `--channel-store-inspect gateway/<actor>`: record and invalid-line counts of one actor. */
-export async function channelInspectCommand(flags: Flags, io: Io, ref: string): Promise<number> {
+async function channelInspect(flags: Flags, io: Io, ref: string): Promise<number> {
   const r = await inspectExisting(storeFor(flags), ref);
   const report = {
     transport: r.transport,
@@ -58,7 +67,7 @@ export async function channelInspectCommand(flags: Flags, io: Io, ref: string): 
 }
 
 /** `--channel-store-repair gateway/<actor>`: quarantine invalid lines, keep the valid ones. */
-export async function channelRepairCommand(flags: Flags, io: Io, ref: string): Promise<number> {
+async function channelRepair(flags: Flags, io: Io, ref: string): Promise<number> {
   const store = storeFor(flags);
   const { transport, channelId } = await inspectExisting(store, ref);
   const report = await store.repair(transport, channelId);
@@ -73,7 +82,7 @@ export async function channelRepairCommand(flags: Flags, io: Io, ref: string): P
   } else {
     const line = (name: string, r: { kept: number; moved: number; corruptPath: string | null }) =>
       `${name}: kept=${r.kept} moved=${r.moved}${r.corruptPath ? ` corrupt_path=${r.corruptPath}` : ""}`;
-    io.out(`channel ${transport}/${channelId} (${report.dir})\n${line("log.jsonl", report.log)}\n${line("context.jsonl", report.context)}\n`);
+    io.out(`channel ${printableText(`${transport}/${channelId}`)} (${printableText(report.dir)})\n${line("log.jsonl", report.log)}\n${line("context.jsonl", report.context)}\n`);
   }
   return EXIT.ok;
 }

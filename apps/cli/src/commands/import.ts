@@ -4,13 +4,17 @@ import { importHar, writeFixtureFile } from "@tau/gateway";
 import { NotFoundError, UsageError } from "../errors";
 import { EXIT } from "../exit-codes";
 import type { Flags } from "../flags";
+import { unusedFlagWarnings } from "../flag-checks";
 import type { Io } from "../io";
 import { json } from "../render";
 
 /** `tau-gateway import har FILE --out FIXTURE`: HAR requests → v2 cases without expected. */
 export async function importCommand(flags: Flags, io: Io, args: string[]): Promise<number> {
   const [kind, file, ...rest] = args;
-  if (kind !== "har" || file === undefined || rest.length > 0) throw new UsageError("usage: tau-gateway import har FILE --out FIXTURE");
+  if (kind !== "har" || file === undefined || rest.length > 0) {
+    throw new UsageError(`${kind !== undefined && kind !== "har" ? `cannot import ${JSON.stringify(kind)} (only har); ` : ""}usage: tau-gateway import har FILE --out FIXTURE`);
+  }
+  for (const warning of unusedFlagWarnings(flags, "import")) io.err(`warning: ${warning}\n`);
   const out = flags.string("out");
   if (out === undefined) throw new UsageError("import har needs --out FIXTURE: where to write the cases");
   let text: string;

@@ -1,53 +1,87 @@
-import { acceptDrift, GatewayRuntime, readFixtureSet, recordMissingExpectations, selectFixtureCases, simulatedDriver } from "@tau/gateway";
+import { acceptDrift, GatewayRuntime, printableText, readFixtureSet, recordMissingExpectations, selectFixtureCases, simulatedDriver, type Redactor } from "@tau/gateway";
 import { EXIT } from "../exit-codes";
+import { fixtureChoiceFromFlags, withInitHint } from "../fixture-path";
 import type { Flags } from "../flags";
+import { checkIntegerFlags, unusedFlagWarnings } from "../flag-checks";
 import type { Io } from "../io";
 import { createProgress } from "../progress";
 import { cycleReportJson, json, renderCycle, renderDrifts } from "../render";
-import {
-  fixturePatternsFromFlags,
-  liveDriverFromFlags,
-  runnerSettingsFromFlags,
-  secretsFromFlags,
-  stateDirFromFlags,
-  updateModeFromFlags,
-} from "../runner-settings";
+import { redactError, redactingIo } from "../redacting-io";
+import { liveDriverFromFlags, redactorFromFlags, runnerSettingsFromFlags, stateDirFromFlags, updateModeFromFlags } from "../runner-settings";
 
-/** `--gateway-contract-runner` / `tau-gateway run`: one cycle over the fixture (or fixture set). */
-export async function runCommand(flags: Flags, io: Io): Promise<number> {
+/**
+ * `tau-gateway run [FIXTURE]` / `--gateway-contract-runner`: one cycle over the fixture (or the
+ * fixture set of every --gateway-fixture). Everything it prints, what --gateway-update writes
+ * into fixtures, and any error it ends with, pass the redactor of the target's secrets.
+ */
+export async function runCommand(flags: Flags, io: Io, args: string[]): Promise<number> {
+  const redactor = redactorFromFlags(flags);
+  try {
+    return await runCycleCommand({ flags, io: redactingIo(io, redactor), args, redactor });
+  } catch (error) {
+    throw redactError(error, redactor);
+  }
+}
+
+async function runCycleCommand(options: { flags: Flags; io: Io; args: string[]; redactor: Redactor }): Promise<number> {
+  const { flags, io, args, redactor } = options;
+  checkIntegerFlags(flags);
+  for (const warning of unusedFlagWarnings(flags, "run")) io.err(`warning: ${warning}\n`);
   const settings = runnerSettingsFromFlags(flags);
   const failOnHold = flags.boolean("gateway-fail-on-hold");
+  const quiet = flags.boolean("quiet");
   const update = updateModeFromFlags(flags, io.env);
   const maxBytes = flags.integer("gateway-max-fixture-bytes");
-  const patterns = fixturePatternsFromFlags(flags);
-  let files = await readFixtureSet({ patterns, maxBytes });
+  const choice = fixtureChoiceFromFlags(flags, args);
+  const readSet = () =>
+    readFixtureSet({ patterns: choice.patterns, maxBytes }).catch((error: unknown) => {
+      throw withInitHint(error, choice);
+    });
+  let files = await readSet();
   const driver = liveDriverFromFlags(flags);
   const notes: string[] = [];
-
-  if (update !== "none") {
-    // Cases without expected are recorded first (nothing persisted in the state dir), then the cycle checks them.
-    const recorded = await recordMissingExpectations({ files, driver: driver ?? simulatedDriver(), settings, secrets: secretsFromFlags(flags) });
-    notes.push(...recorded.notes);
-    if (recorded.changed.length > 0) files = await readFixtureSet({ patterns, maxBytes });
+  let fixture;
+  try {
+    if (update !== "none") {
+      // Cases without expected are recorded first (nothing persisted in the state dir), then the cycle checks them.
+      const recorded = await recordMissingExpectations({ files, driver: driver ?? simulatedDriver(), settings, redactor });
+      notes.push(...recorded.notes);
+      if (recorded.changed.length > 0) files = await readSet();
+    }
+    fixture = selectFixtureCases({ files, tags: flags.list("gateway-tag") });
+  } catch (error) {
+    await driver?.close();
+    throw error;
   }
-  const fixture = selectFixtureCases({ files, tags: flags.list("gateway-tag") });
 
   const stateDir = stateDirFromFlags(flags);
-  const runtime = await GatewayRuntime.open({
-    stateDir,
-    settings,
-    onWarning: (message) => io.err(`warning: ${message}\n`),
-  });
+  // Listen before the lock is taken: a signal that lands while the state loads then still ends
+  // in a persisted, interrupted cycle (exit 130), not in a death that leaves the lock behind.
   const controller = new AbortController();
   const interrupt = () => controller.abort();
   process.once("SIGINT", interrupt);
   process.once("SIGTERM", interrupt);
-  const progress = createProgress(io, "gateway runner:");
+  let runtime: GatewayRuntime;
+  try {
+    runtime = await GatewayRuntime.open({
+      stateDir,
+      settings,
+      lockStaleMs: flags.integer("gateway-lock-stale-ms"),
+      onWarning: (message) => io.err(`warning: ${message}\n`),
+    });
+  } catch (error) {
+    process.off("SIGINT", interrupt);
+    process.off("SIGTERM", interrupt);
+    await driver?.close();
+    throw error;
+  }
+  const progress = createProgress(io, { label: "gateway runner:", quiet });
   let report;
   try {
     report = await runtime.runCycle(fixture, {
       ...(driver ? { driver } : {}),
       signal: controller.signal,
+      // Every file of the set, so state, events and `drift accept` know what the cycle ran.
       provenance: { fixtures: files.map((f) => f.source) },
       onProgress: ({ done, total }) => progress.update(done, total),
     });
@@ -70,7 +104,7 @@ export async function runCommand(flags: Flags, io: Io): Promise<number> {
   }
 
   if (flags.boolean("json")) io.out(json({ ...cycleReportJson(report), ...(update !== "none" ? { update, update_notes: notes } : {}) }));
-  else io.out(renderCycle(io, report) + renderDrifts(io, report.drifts) + notes.map((n) => `gateway runner update: ${n}\n`).join(""));
+  else io.out(renderCycle(io, report) + renderDrifts(io, report.drifts) + notes.map((n) => `gateway runner update: ${printableText(n)}\n`).join(""));
 
   if (report.aborted) return 130;
   // Drift written into the fixture by --gateway-update all is resolved, like a snapshot update;

@@ -4,9 +4,12 @@ import { UsageError } from "../errors";
 import { EXIT } from "../exit-codes";
 import type { Flags } from "../flags";
 import type { Io } from "../io";
+import { checkIntegerFlags, unusedFlagWarnings } from "../flag-checks";
 
 /** `tau-gateway serve-reference`: the simulated gateway over HTTP until SIGINT/SIGTERM. */
-export async function serveReferenceCommand(flags: Flags, io: Io): Promise<number> {
+export async function serveReferenceCommand(flags: Flags, io: Io, _args: string[]): Promise<number> {
+  checkIntegerFlags(flags);
+  for (const warning of unusedFlagWarnings(flags, "serve-reference")) io.err(`warning: ${warning}\n`);
   const failRate = Number(flags.string("fail-rate"));
   if (!Number.isFinite(failRate) || failRate < 0 || failRate > 1) {
     throw new UsageError(`--fail-rate must be a number from 0 to 1 (found ${JSON.stringify(flags.string("fail-rate"))})`);

@@ -52,7 +52,9 @@ const handleProto = Object.getPrototypeOf(probe);
 await probe.close();
 const faultyHandles = new WeakMap();
 
-const writes = (flags) => typeof flags === "string" && /[wa+]/.test(flags);
+// Flags as a string ("a+", "wx") or as numbers (O_RDWR | O_APPEND | O_NOFOLLOW ... for no-follow opens).
+const writes = (flags) =>
+  typeof flags === "string" ? /[wa+]/.test(flags) : typeof flags === "number" && (flags & (fs.constants.O_WRONLY | fs.constants.O_RDWR)) !== 0;
 
 if (faultDir !== undefined && kind === "EROFS") {
   promises.open = async function open(path, flags = "r", mode) {

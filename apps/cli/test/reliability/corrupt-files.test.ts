@@ -41,6 +41,12 @@ const STATE_CORRUPTIONS: Corruption[] = [
   }],
   ["health as an array", (valid) => JSON.stringify({ ...valid, health: [] })],
   ["a negative failure streak", (valid) => JSON.stringify({ ...valid, health: { ...(valid.health as JsonObject), failure_streak: -1 } })],
+  // Once rewritten with U+FFFD, "bob\xff" and "bob\xfe" would become one actor: corrupt, not "repaired".
+  ["invalid UTF-8 inside an otherwise valid state", (valid) => {
+    const text = JSON.stringify(valid);
+    const at = text.indexOf('"actor_id":"') + '"actor_id":"'.length;
+    return Buffer.concat([Buffer.from(text.slice(0, at)), Buffer.from([0x62, 0x6f, 0x62, 0xff]), Buffer.from(text.slice(at))]);
+  }],
   ["an unknown gate", (valid) => JSON.stringify({ ...valid, guardrail: { ...(valid.guardrail as JsonObject), gate: "maybe" } })],
 ];
 

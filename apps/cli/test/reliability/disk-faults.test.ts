@@ -129,8 +129,10 @@ describe("disk faults (behavior.md §5)", () => {
       const page = 4096;
       const variants: [string, number, string][] = [
         ["no space at all", 0, "lock file"],
-        ["space for part of the channel-store appends", 16 * page, "log.jsonl"],
-        ["space for the channel store but not state.json", Math.ceil((growth.channelStore + growth.state / 2) / page) * page, "state.json"],
+        // state.json is streamed to its temp file before the channel-store appends (and renamed in
+        // after them), so a too-small disk fails there first, before any channel-store entry.
+        ["space for part of the state.json temp file", 16 * page, "state.json"],
+        ["space for state.json but not the channel store", Math.ceil((growth.state + growth.channelStore / 2) / page) * page, "channel-store"],
       ];
       for (const [label, free, site] of variants) {
         const stateDir = join(disk, `state-${free}`);
@@ -195,9 +197,9 @@ describe("disk faults (behavior.md §5)", () => {
     it("fails on ENOSPC with exit 1 and keeps the previous state, wherever the space runs out", async () => {
       const variants: [string, number, string][] = [
         ["no space at all", 0, "lock file"],
-        ["space for the lock only", 200, "log.jsonl"],
-        ["space for part of the channel-store appends", 20_000, "log.jsonl"],
-        ["space for the channel store but not state.json", 200 + growth.channelWrites + Math.floor(growth.state / 2), "state.json"],
+        ["space for the lock only", 200, "state.json"],
+        ["space for part of the state.json temp file", 200 + Math.floor(growth.state / 2), "state.json"],
+        ["space for state.json but not the channel store", 200 + growth.state + Math.floor(growth.channelWrites / 2), "channel-store"],
       ];
       for (const [label, budget, site] of variants) {
         const stateDir = join(await tempDir(), "state");

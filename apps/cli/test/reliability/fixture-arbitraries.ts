@@ -263,7 +263,7 @@ export function damageFixture(
     if (fixtureDamage.op === "drop") delete value[fixtureDamage.field];
     else if (fixtureDamage.op === "retype") value[fixtureDamage.field] = fixtureDamage.value;
     else setOwn(value, fixtureDamage.key, fixtureDamage.value);
-    const field = fixtureDamage.op === "unknown-field" ? fixtureDamage.key : fixtureDamage.field;
+    const field = fixtureDamage.op === "unknown-field" ? shownKey(fixtureDamage.key) : fixtureDamage.field;
     issues.push({ field, op: `fixture ${fixtureDamage.op}` });
     // Without a cases array there are no cases to check.
     if (field === "cases") caseLevelChecked = false;
@@ -271,7 +271,7 @@ export function damageFixture(
   if (caseLevelChecked) {
     for (const { index, field, op } of located) {
       const id = (cases[index] as JsonObject).case_id;
-      const caseRef = typeof id === "string" && id.trim().length > 0 ? `case ${JSON.stringify(id.trim())}` : `case at index ${index}`;
+      const caseRef = typeof id === "string" && id.trim().length > 0 ? `case ${JSON.stringify(shownId(id.trim()))}` : `case at index ${index}`;
       issues.push({ caseRef, field, op });
     }
   }
@@ -298,7 +298,7 @@ function applyCaseDamage(options: {
       return damage.field;
     case "unknown-field":
       setOwn(c, damage.key, damage.value);
-      return damage.key;
+      return shownKey(damage.key);
     case "expected-drop":
       delete expected[damage.field];
       return `expected.${damage.field}`;
@@ -315,7 +315,7 @@ function applyCaseDamage(options: {
       return "expected.error_code";
     case "expected-unknown-field":
       setOwn(expected, damage.key, damage.value);
-      return `expected.${damage.key}`;
+      return `expected.${shownKey(damage.key)}`;
     case "duplicate-id": {
       const earlier = cases.findIndex((_, j) => j < index && !damaged.has(j));
       if (earlier === -1) {
@@ -339,6 +339,18 @@ function applyCaseDamage(options: {
       c.method = damage.method;
       return "method";
   }
+}
+
+/** A field name as messages show it: bare when printable and short, else JSON-quoted and cut. */
+function shownKey(key: string): string {
+  return /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(key) || key.length > 60 ? JSON.stringify(shownId(key)) : key;
+}
+
+/** A case id as messages show it: cut to 60 characters (57 and "..."), never inside a surrogate pair. */
+function shownId(id: string): string {
+  if (id.length <= 60) return id;
+  const high = id.charCodeAt(56);
+  return `${id.slice(0, high >= 0xd800 && high <= 0xdbff ? 56 : 57)}...`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { lstat, mkdir, readdir, readFile, realpath, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import fc from "fast-check";
+import { printableText } from "@tau/gateway";
 import { describe, expect, it } from "vitest";
 import {
   type JsonObject,
@@ -35,7 +36,8 @@ const PADDED_TWIN = "  ops-team\t";
 const TWIN = "ops-team";
 
 /** Text as a UTF-8 file holds it: a lone surrogate has no UTF-8 form and becomes U+FFFD. */
-const inUtf8 = (text: string) => Buffer.from(text, "utf8").toString("utf8");
+// What MEMORY.md's heading shows of an id: as written to UTF-8, control characters escaped.
+const inUtf8 = (text: string) => printableText(Buffer.from(text, "utf8").toString("utf8"));
 
 interface ActorDir {
   name: string;

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile, rm, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { printableText } from "@tau/gateway";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -94,7 +95,8 @@ describe("hostile fixtures (behavior.md §1, §9)", () => {
           expect(outcome.stderr).toBe("");
           expect(outcome.stdout).toContain(`gateway runner summary: discovered=${model.cases.length} `);
           for (const c of drifted) {
-            expect(outcome.stdout).toContain(`case "${(c.value.case_id as string).trim()}"`);
+            // Control characters of the id are escaped in the diff (behavior.md §10).
+            expect(outcome.stdout).toContain(`case ${printableText(JSON.stringify((c.value.case_id as string).trim()))}`);
             expect(outcome.stdout).toMatch(new RegExp(`^    ${c.drift}[:/]`, "m"));
           }
         }),
@@ -121,7 +123,9 @@ describe("hostile fixtures (behavior.md §1, §9)", () => {
           const issues = damage.issues;
           for (const issue of issues) {
             const where = issue.caseRef ? `${outcome.path}: ${issue.caseRef}: ${issue.field} ` : `${outcome.path}: ${issue.field} `;
-            expect(outcome.stderr, `expected a message starting "${where}"`).toContain(where);
+            // The CLI escapes control characters of every message it prints (behavior.md §10).
+            const shown = printableText(where, { multiline: true });
+            expect(outcome.stderr, `expected a message starting "${shown}"`).toContain(shown);
           }
           // Every problem is reported, not only the first.
           const reported = /problems in fixture/.test(outcome.stderr) ? Number(/(\d+) problems in fixture/.exec(outcome.stderr)?.[1]) : 1;
@@ -143,7 +147,8 @@ describe("hostile fixtures (behavior.md §1, §9)", () => {
           expectNeverCrashes(outcome);
           if (mustFail) {
             expect(outcome.code).toBe(2);
-            expect(outcome.stderr).toMatch(/not valid JSON at line \d+, column \d+: /);
+            // A cut inside a multi-byte character is invalid UTF-8, reported by its byte offset.
+            expect(outcome.stderr).toMatch(/not valid JSON at line \d+, column \d+: |not valid UTF-8 at byte offset \d+ /);
           }
         }),
         params(RUNS),

@@ -1,3 +1,6 @@
+/** The longest wait a Node timer can hold (2^31 − 1 ms); a longer one fires at once with a TimeoutOverflowWarning. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 /** Exponent cap of the backoff: waits stop doubling after 2^10 × base. */
 const MAX_EXPONENT = 10;
 
@@ -14,7 +17,10 @@ export function backoffDelayMs(options: {
   random?: () => number;
 }): number {
   const { attempt, baseDelayMs, maxDelayMs, jitter, retryAfterMs, random = Math.random } = options;
-  if (retryAfterMs !== undefined) return Math.min(Math.max(0, retryAfterMs), maxDelayMs);
-  const exponential = Math.min(baseDelayMs * 2 ** Math.min(attempt - 1, MAX_EXPONENT), maxDelayMs);
+  // Every bound is clamped here too, so a library caller's out-of-range value can never reach
+  // setTimeout as more than a timer holds (NaN from a hostile Retry-After counts as 0).
+  const cap = Math.min(Math.max(0, maxDelayMs), MAX_TIMER_MS);
+  if (retryAfterMs !== undefined) return Math.min(Math.max(0, retryAfterMs) || 0, cap);
+  const exponential = Math.min(baseDelayMs * 2 ** Math.min(Math.max(attempt - 1, 0), MAX_EXPONENT), cap);
   return jitter ? Math.floor(random() * (exponential + 1)) : exponential;
 }

@@ -1,5 +1,6 @@
 import type { Drift, GatewayCase, Observed } from "@tau/gateway-contract";
 import type { TransportFailure } from "../drivers/driver";
+import { printableText } from "../output/printable-text";
 import type { RequestRecord } from "../state/gateway-state";
 
 /** Source of every log entry this runner writes. */
@@ -44,7 +45,13 @@ export function observedEntries(c: NormalisedCase, observed: Observed, nowUnixMs
   }
   return entries(
     c,
-    { outcome: observed.outcome, status_code: observed.status_code, error_code: observed.error_code },
+    {
+      outcome: observed.outcome,
+      status_code: observed.status_code,
+      error_code: observed.error_code,
+      // Why the answer was unusual (a body too large, too deep, not JSON) must outlive the cycle.
+      ...(observed.note !== undefined ? { note: observed.note } : {}),
+    },
     `gateway case ${c.caseId} outcome=${observed.outcome} error_code=${observed.error_code} status=${observed.status_code}`,
     nowUnixMs,
   );
@@ -85,10 +92,12 @@ export function driftEntries(
   );
 }
 
-/** MEMORY.md of an actor: a heading, then one line per request record of that actor. */
+/**
+ * MEMORY.md of an actor: a heading, then one line per request record of that actor. Ids and
+ * endpoints come from the fixture: control characters are escaped so none can add a line.
+ */
 export function renderMemory(actorId: string, records: readonly RequestRecord[]): string {
-  const lines = records.map(
-    (r) => `- ${r.case_id} ${r.method} ${r.endpoint} status=${r.status_code} outcome=${r.outcome}`,
-  );
-  return `# Tau Gateway Snapshot (${actorId})\n\n${lines.join("\n")}\n`;
+  // One escape pass per line: the parts this runner adds hold no control characters.
+  const lines = records.map((r) => printableText(`- ${r.case_id} ${r.method} ${r.endpoint} status=${r.status_code} outcome=${r.outcome}`));
+  return `# Tau Gateway Snapshot (${printableText(actorId)})\n\n${lines.join("\n")}\n`;
 }

@@ -53,8 +53,10 @@ export async function executeCase(options: {
   driver: GatewayDriver;
   settings: RunnerSettings;
   signal?: AbortSignal;
+  /** Called before every attempt; awaiting what it returns lets signals and timers run (event-loop-yield.ts). */
+  yieldToEventLoop?: () => Promise<void> | undefined;
 }): Promise<CaseExecution> {
-  const { gatewayCase, driver, settings, signal } = options;
+  const { gatewayCase, driver, settings, signal, yieldToEventLoop } = options;
   const started = performance.now();
   let retryableFailures = 0;
   const transientAttempts: TransientAttempt[] = [];
@@ -65,6 +67,8 @@ export async function executeCase(options: {
     durationMs: performance.now() - started,
   });
   for (let attempt = 1; ; attempt++) {
+    const pause = yieldToEventLoop?.();
+    if (pause) await pause;
     signal?.throwIfAborted();
     const result = await driver.execute(gatewayCase, { attempt, ...(signal ? { signal } : {}) });
     if (!isTransient(result)) {

@@ -1,6 +1,16 @@
-import { mkdir } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
-import { appendJsonl, ChannelStore, EventStoreError, JsonlBatch, lockDir, sweepTempFiles, writeJsonlAtomic, type DirLock } from "@tau/event-store";
+import {
+  appendJsonl,
+  ChannelStore,
+  checkPath,
+  EventStoreError,
+  JsonlBatch,
+  lockDir,
+  makeDir,
+  sweepTempFiles,
+  writeJsonlAtomic,
+  type DirLock,
+} from "@tau/event-store";
 import { combinedFixtureSha256, type Fixture, type FixtureSource } from "@tau/gateway-contract";
 import {
   classifyHealth,
@@ -13,14 +23,15 @@ import { CycleRecorder } from "./cycle-recorder";
 import { cycleEventLine, type CycleReport } from "./cycle-report";
 import type { GatewayDriver } from "../drivers/driver";
 import { GatewayRuntimeError } from "../errors";
+import { eventLoopYielder } from "./event-loop-yield";
 import { executeCase } from "./execute-case";
 import { forEachOrdered } from "./for-each-ordered";
 import type { CycleProvenance, GatewayState } from "../state/gateway-state";
 import { buildQueue } from "./queue";
 import { resolveSettings, type RunnerSettings } from "./runner-options";
 import { simulatedDriver } from "../drivers/simulated-driver";
-import { loadStateForRunner, writeStateFile } from "../state/state-file";
 import type { LastCycleHeader } from "../state/last-cycle";
+import { loadStateForRunner, prepareStateFile } from "../state/state-file";
 import { statePaths, TRANSPORT, type StatePaths } from "../state/state-paths";
 
 /** How to open a state directory for running cycles. */
@@ -31,6 +42,11 @@ export interface RunnerOptions {
   clock?: () => number;
   /** Receives non-fatal warnings, e.g. a quarantined state.json. Defaults to stderr. */
   onWarning?: (message: string) => void;
+  /**
+   * A state-dir lock written on another host or in another PID namespace is live while its
+   * heartbeat is younger than this (ms), and taken over once older. Default 30000.
+   */
+  lockStaleMs?: number;
 }
 
 /** Per-cycle options: which gateway to talk to, cancellation, progress. */
@@ -66,14 +82,18 @@ export class GatewayRuntime {
     const settings = resolveSettings(options.settings);
     const clock = options.clock ?? Date.now;
     const paths = statePaths(options.stateDir);
+    const { lockStaleMs } = options;
+    if (lockStaleMs !== undefined && (!Number.isSafeInteger(lockStaleMs) || lockStaleMs <= 0)) {
+      throw new GatewayRuntimeError("E_INVALID_OPTION", `lockStaleMs must be an integer greater than 0 (found ${lockStaleMs})`);
+    }
     try {
-      await mkdir(paths.stateDir, { recursive: true });
+      await makeDir(paths.stateDir);
     } catch (error) {
       throw new GatewayRuntimeError("E_IO", `cannot create state directory ${paths.stateDir}: ${(error as Error).message}`, { cause: error });
     }
     let lock: DirLock;
     try {
-      lock = await lockDir(paths.stateDir);
+      lock = await lockDir(paths.stateDir, lockStaleMs === undefined ? {} : { staleMs: lockStaleMs });
     } catch (error) {
       if (EventStoreError.isInstance(error) && error.code === "E_LOCKED") {
         throw new GatewayRuntimeError("E_STATE_LOCKED", error.message, {
@@ -88,6 +108,11 @@ export class GatewayRuntime {
       // A runner killed mid-write leaves a temp copy of state.json as large as the state. It was
       // never renamed into place, so the real file holds all that counts: drop it silently.
       await sweepTempFiles(paths.stateDir);
+      // A planted symlink (or FIFO, device) in place of a state file or the channel store would
+      // make this runner read or write outside the state dir: refuse before touching anything.
+      await checkPath(paths.statePath, "file", "use");
+      await checkPath(paths.eventsPath, "file", "use");
+      await checkPath(paths.channelStoreRoot, "directory", "use");
       const state = await loadStateForRunner({ statePath: paths.statePath, nowUnixMs: clock(), onWarning });
       return new GatewayRuntime(paths, settings, state, lock, clock, new ChannelStore(paths.channelStoreRoot));
     } catch (error) {
@@ -131,11 +156,14 @@ export class GatewayRuntime {
     });
     let aborted = false;
     let recorded = 0;
+    // One yielder for all lanes: the simulated driver never leaves the microtask queue on its own.
+    const yieldToEventLoop = eventLoopYielder();
     try {
       await forEachOrdered({
         items: toRun,
         concurrency: settings.concurrency,
-        work: (gatewayCase) => executeCase({ gatewayCase, driver, settings, ...(options.signal ? { signal: options.signal } : {}) }),
+        work: (gatewayCase) =>
+          executeCase({ gatewayCase, driver, settings, yieldToEventLoop, ...(options.signal ? { signal: options.signal } : {}) }),
         record: (execution, gatewayCase, index) => {
           recorder.record(gatewayCase, execution);
           recorded = index + 1;
@@ -156,6 +184,8 @@ export class GatewayRuntime {
     // the events log still describe the last complete cycle, so a partial run cannot turn green.
     const verdict = aborted ? this.previousVerdict() : this.verdict(summary, performance.now() - started);
     const nextState: GatewayState = {
+      // Unknown top-level fields of the loaded state.json are carried over, not dropped.
+      ...this.state,
       schema_version: this.state.schema_version,
       processed_case_keys: recorder.processedKeys(),
       requests,
@@ -247,10 +277,34 @@ export class GatewayRuntime {
     report: CycleReport,
     lastCycleHeader: LastCycleHeader,
   ): Promise<void> {
+    // If a frozen runner lost its lock to another one, it must not write over that runner's data
+    // (E_LOCKED, exit 5, before the first byte).
+    try {
+      await this.lock.assertHeld();
+    } catch (error) {
+      if (EventStoreError.isInstance(error) && error.code === "E_LOCKED") {
+        throw new GatewayRuntimeError("E_STATE_LOCKED", error.message, { cause: error });
+      }
+      throw error;
+    }
+    // Every actor directory and file is checked before the first write: a refused symlink leaves
+    // nothing of this cycle half-written.
+    const actorWrites = recorder.actorWrites(requests);
+    try {
+      for (const writes of actorWrites) await this.channelStore.check(TRANSPORT, writes.actorId);
+    } catch (error) {
+      throw this.persistError(error);
+    }
+    // state.json is streamed to its temp file first and renamed in only after the channel store:
+    // the order on disk stays channel store -> state.json -> events line, and a state too large to
+    // write fails here, before a single channel-store entry exists.
+    const stateFile = await prepareStateFile(this.paths.statePath, nextState).catch((error: unknown) => {
+      throw this.persistError(error);
+    });
     try {
       // Actors are independent files: writing several at once overlaps their fsyncs.
       await forEachOrdered({
-        items: recorder.actorWrites(requests),
+        items: actorWrites,
         concurrency: PERSIST_CONCURRENCY,
         work: async (writes) => {
           const ref = { transport: TRANSPORT, channelId: writes.actorId };
@@ -265,13 +319,20 @@ export class GatewayRuntime {
       const head = new JsonlBatch();
       head.add(lastCycleHeader);
       await writeJsonlAtomic(this.paths.lastCyclePath, head, recorder.caseResults);
-      await writeStateFile(this.paths.statePath, nextState);
+      await stateFile.commit();
       if (!report.aborted) await appendJsonl(this.paths.eventsPath, [cycleEventLine(report)]);
     } catch (error) {
-      if (GatewayRuntimeError.isInstance(error)) throw error;
-      const detail = error instanceof Error ? error.message : String(error);
-      throw new GatewayRuntimeError("E_IO", `could not persist the cycle in ${this.paths.stateDir}: ${detail}`, { cause: error });
+      await stateFile.abort();
+      throw this.persistError(error);
     }
+  }
+
+  private persistError(error: unknown): Error {
+    if (GatewayRuntimeError.isInstance(error)) return error;
+    // A refused symlink or FIFO says which path; keep its code for embedders.
+    if (EventStoreError.isInstance(error) && error.code === "E_UNSAFE_PATH") return error;
+    const detail = error instanceof Error ? error.message : String(error);
+    return new GatewayRuntimeError("E_IO", `could not persist the cycle in ${this.paths.stateDir}: ${detail}`, { cause: error });
   }
 
   /** Releases the state-dir lock. Idempotent. */

@@ -1,5 +1,6 @@
 import { DEFAULT_THRESHOLDS, type GuardrailThresholds } from "@tau/gateway-guardrail";
 import { GatewayRuntimeError } from "../errors";
+import { MAX_TIMER_MS } from "./backoff";
 
 /** Settings of a cycle (behavior.md §4); every number is an integer. */
 export interface RunnerSettings {
@@ -42,15 +43,16 @@ export function resolveSettings(partial: Partial<RunnerSettings> = {}): RunnerSe
     ...partial,
     thresholds: { ...DEFAULT_SETTINGS.thresholds, ...partial.thresholds },
   };
-  const check = (name: string, value: number, min: number) => {
+  const check = (name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER) => {
     if (!Number.isSafeInteger(value) || value < min) {
       const rule = min === 1 ? "must be an integer greater than 0" : "must be an integer of at least 0";
       throw new GatewayRuntimeError("E_INVALID_OPTION", `${name} ${rule} (found ${value})`);
     }
+    if (value > max) throw new GatewayRuntimeError("E_INVALID_OPTION", `${name} must be at most ${max}, the longest wait a timer holds (found ${value})`);
   };
   for (const key of POSITIVE) check(key, settings[key] as number, 1);
-  check("retryBaseDelayMs", settings.retryBaseDelayMs, 0);
-  check("retryMaxDelayMs", settings.retryMaxDelayMs, 0);
+  check("retryBaseDelayMs", settings.retryBaseDelayMs, 0, MAX_TIMER_MS);
+  check("retryMaxDelayMs", settings.retryMaxDelayMs, 0, MAX_TIMER_MS);
   check("thresholds.failureStreak", settings.thresholds.failureStreak, 1);
   check("thresholds.retryableFailures", settings.thresholds.retryableFailures, 1);
   return settings;

@@ -1,38 +1,82 @@
-import { encodeHeaderValue, LIVE_HEADERS, normalizeMethod, type GatewayCase, type Observed } from "@tau/gateway-contract";
-import { Pool, errors as undiciErrors } from "undici";
+import {
+  encodeHeaderValue,
+  LIVE_HEADERS,
+  MAX_JSON_DEPTH,
+  normalizeMethod,
+  withinDepth,
+  type GatewayCase,
+  type Observed,
+} from "@tau/gateway-contract";
+import type { Dispatcher, Pool } from "undici";
+import { MAX_TIMER_MS } from "../cycle/backoff";
 import type { DriverResult, GatewayDriver } from "./driver";
 import { GatewayRuntimeError } from "../errors";
+import { createRedactor, redactUrlUserinfo, targetSecrets, type Redactor } from "../output/redactor";
 import { parseRetryAfter } from "./retry-after";
 
 /** How to reach a live gateway. Header values are treated as secrets and never echoed. */
 export interface HttpDriverOptions {
+  /** `http(s)://host[:port][/prefix]`; `user:password@` in it becomes a Basic Authorization header. */
   targetUrl: string;
   headers?: Record<string, string>;
-  /** Per request: connect, headers and body each; default 10000. */
+  /** Per request: connect, headers and body each; default 10000, at most 2^31 − 1. */
   requestTimeoutMs?: number;
   /** Connections kept to the target; match the runner's concurrency. */
   connections?: number;
+  /** Largest response body read; a longer one is cut off and observed as too large. Default 8 MiB. */
+  maxResponseBytes?: number;
 }
 
 /** A driver over HTTP that can be closed (its connection pool). */
 export interface HttpDriver extends GatewayDriver {
+  /** Replaces the header values and URL userinfo of this target; reuse it for anything printed. */
+  readonly redactor: Redactor;
   close(): Promise<void>;
 }
 
+/** Default of `maxResponseBytes` (and of `--gateway-max-response-bytes`). */
+export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
 const RETRYABLE_STATUS = new Set([408, 425, 429]);
 const MAX_TEXT = 1024;
+const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
+
+function invalid(message: string): GatewayRuntimeError {
+  return new GatewayRuntimeError("E_INVALID_OPTION", message);
+}
 
 function parseTarget(targetUrl: string): URL {
   let url: URL;
   try {
     url = new URL(targetUrl);
   } catch {
-    throw new GatewayRuntimeError("E_INVALID_OPTION", `gateway target URL ${JSON.stringify(targetUrl)} is not a valid URL (expected e.g. http://127.0.0.1:8080)`);
+    // The text may carry a password: never echo its userinfo, even when it does not parse.
+    throw invalid(`gateway target URL ${JSON.stringify(redactUrlUserinfo(targetUrl))} is not a valid URL (expected e.g. http://127.0.0.1:8080)`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new GatewayRuntimeError("E_INVALID_OPTION", `gateway target URL must be http:// or https:// (found ${url.protocol})`);
+    throw invalid(`gateway target URL must be http:// or https:// (found ${url.protocol})`);
   }
   return url;
+}
+
+/** `user:password@` of the URL as a Basic Authorization value, or undefined without userinfo. */
+function basicAuthorization(url: URL): string | undefined {
+  if (url.username === "" && url.password === "") return undefined;
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  };
+  return `Basic ${Buffer.from(`${decode(url.username)}:${decode(url.password)}`).toString("base64")}`;
+}
+
+function checkInteger(name: string, value: number, min: number, max: number): number {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw invalid(`${name} must be an integer from ${min} to ${max} (found ${value})`);
+  }
+  return value;
 }
 
 /** Maps an HTTP status to the outcome it means for the contract. */
@@ -42,30 +86,64 @@ export function outcomeForStatus(status: number): Observed["outcome"] {
   return "malformed_input";
 }
 
-function redactor(secrets: readonly string[]): (text: string) => string {
-  const values = secrets.filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
-  return (text) => values.reduce((out, secret) => out.split(secret).join("***"), text);
-}
-
 function transportCode(error: unknown, timedOut: boolean): string {
   if (timedOut) return "timeout";
-  if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError || error instanceof undiciErrors.ConnectTimeoutError) return "timeout";
   const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && TIMEOUT_CODES.has(code)) return "timeout";
   const causeCode = (error as { cause?: { code?: unknown } }).cause?.code;
   return typeof causeCode === "string" ? causeCode : typeof code === "string" ? code : "transport_error";
 }
 
-/** Builds the observation from a response: JSON body, error code from header or body. */
-function observe(status: number, headers: Record<string, string | string[] | undefined>, text: string): Observed {
+/** A body as read: its text, or why it was not kept. */
+type BodyRead = { text: string } | { tooLarge: true };
+
+/**
+ * Reads a body up to `maxBytes` while it streams: a body without end costs at most the cap,
+ * never what the target sends.
+ */
+async function readCapped(body: Dispatcher.ResponseData["body"], maxBytes: number): Promise<BodyRead> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    const buffer = chunk as Buffer;
+    total += buffer.length;
+    if (total > maxBytes) {
+      body.destroy();
+      return { tooLarge: true };
+    }
+    chunks.push(buffer);
+  }
+  return { text: Buffer.concat(chunks, total).toString("utf8") };
+}
+
+/**
+ * Builds the observation from a response: JSON body, error code from header or body. A body
+ * that is too large, too deep or not JSON is kept out (or cut short) and said so in `note`, so
+ * the case drifts or fails with that reason instead of breaking the cycle.
+ */
+function observe(options: {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  read: BodyRead;
+  maxBytes: number;
+}): Observed {
+  const { status, headers, read, maxBytes } = options;
   const outcome = outcomeForStatus(status);
   let body: unknown = null;
   let note: string | undefined;
-  if (text.length > 0) {
+  if ("tooLarge" in read) {
+    note = `response body is larger than ${maxBytes} bytes (--gateway-max-response-bytes); it was cut off and not kept`;
+  } else if (read.text.length > 0) {
     try {
-      body = JSON.parse(text);
+      body = JSON.parse(read.text);
+      if (!withinDepth(body, MAX_JSON_DEPTH)) {
+        body = null;
+        note = `response body nests deeper than ${MAX_JSON_DEPTH} levels (the fixture body limit); it was not kept`;
+      }
     } catch {
+      const text = read.text;
       body = text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}...` : text;
-      note = `response body is not JSON (content-type: ${String(headers["content-type"] ?? "none")})`;
+      note = `response body is not JSON (content-type: ${String(headers["content-type"] ?? "none").slice(0, 100)})`;
     }
   }
   const headerCode = headers[LIVE_HEADERS.errorCode];
@@ -74,19 +152,31 @@ function observe(status: number, headers: Record<string, string | string[] | und
   return { outcome, status_code: status, error_code, response_body: body, ...(note ? { note } : {}) };
 }
 
-/** A live gateway over HTTP (undici connection pool); the engine treats it like any driver. */
+/**
+ * A live gateway over HTTP (undici connection pool); the engine treats it like any driver.
+ * undici is imported on the first request, so simulated-mode embedders and ESM bundles never
+ * load it.
+ */
 export function httpDriver(options: HttpDriverOptions): HttpDriver {
   const target = parseTarget(options.targetUrl);
   const prefix = target.pathname.replace(/\/+$/, "");
-  const timeout = options.requestTimeoutMs ?? 10_000;
-  const extra = options.headers ?? {};
-  const redact = redactor(Object.values(extra));
-  const pool = new Pool(target.origin, {
-    connections: options.connections ?? 8,
-    headersTimeout: timeout,
-    bodyTimeout: timeout,
-    connectTimeout: timeout,
-  });
+  const timeout = checkInteger("requestTimeoutMs", options.requestTimeoutMs ?? 10_000, 1, MAX_TIMER_MS);
+  const maxBytes = checkInteger("maxResponseBytes", options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, 1, Number.MAX_SAFE_INTEGER);
+  const connections = options.connections ?? 8;
+  const extra: Record<string, string> = { ...options.headers };
+  const basic = basicAuthorization(target);
+  if (basic !== undefined) {
+    if (Object.keys(extra).some((name) => name.toLowerCase() === "authorization")) {
+      throw invalid("give the target's credentials either in the URL (user:password@) or as an Authorization header, not both");
+    }
+    extra.authorization = basic;
+  }
+  const redactor = createRedactor(targetSecrets({ targetUrl: options.targetUrl, headers: extra }));
+  let pool: Promise<Pool> | undefined;
+  const getPool = () =>
+    (pool ??= import("undici").then(
+      ({ Pool }) => new Pool(target.origin, { connections, headersTimeout: timeout, bodyTimeout: timeout, connectTimeout: timeout }),
+    ));
 
   async function execute(gatewayCase: GatewayCase, context: { attempt: number; signal?: AbortSignal }): Promise<DriverResult> {
     const endpoint = gatewayCase.endpoint.trim();
@@ -107,20 +197,32 @@ export function httpDriver(options: HttpDriverOptions): HttpDriver {
     const timer = AbortSignal.timeout(timeout);
     const signal = context.signal ? AbortSignal.any([context.signal, timer]) : timer;
     try {
-      const response = await pool.request({ path, method: normalizeMethod(gatewayCase.method), headers, body, signal });
-      const text = await response.body.text();
-      const observed = observe(response.statusCode, response.headers, text);
+      const response = await (await getPool()).request({ path, method: normalizeMethod(gatewayCase.method), headers, body, signal });
+      const read = await readCapped(response.body, maxBytes);
+      // Secrets leave the observation here, before anything records, compares or prints it.
+      const observed = redactor.value(observe({ status: response.statusCode, headers: response.headers, read, maxBytes }));
       const retryAfter = observed.outcome === "retryable_failure" ? parseRetryAfter(headerString(response.headers["retry-after"]), Date.now()) : undefined;
       return retryAfter === undefined ? observed : { ...observed, retry_after_ms: retryAfter };
     } catch (error) {
       if (context.signal?.aborted) throw error;
       const code = transportCode(error, timer.aborted);
       const message = code === "timeout" ? `no answer within ${timeout} ms` : (error as Error).message;
-      return { outcome: "transport_error", error_code: code, message: redact(`${normalizeMethod(gatewayCase.method)} ${prefix}${endpoint}: ${message}`) };
+      return {
+        outcome: "transport_error",
+        error_code: redactor.text(code),
+        message: redactor.text(`${normalizeMethod(gatewayCase.method)} ${prefix}${endpoint}: ${message}`),
+      };
     }
   }
 
-  return { name: "http", execute, close: () => pool.close() };
+  return {
+    name: "http",
+    redactor,
+    execute,
+    close: async () => {
+      if (pool) await (await pool).close();
+    },
+  };
 }
 
 function headerString(value: string | string[] | undefined): string | undefined {

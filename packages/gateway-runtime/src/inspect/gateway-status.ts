@@ -1,5 +1,6 @@
 import { stat } from "node:fs/promises";
 import { readJsonl } from "@tau/event-store";
+import { normalizeMethod } from "@tau/gateway-contract";
 import { classifyHealth, type HealthSnapshot } from "@tau/gateway-guardrail";
 import type { GatewayState } from "../state/gateway-state";
 import { readStateForInspect } from "../state/read-state";
@@ -68,6 +69,8 @@ async function summariseEvents(eventsPath: string): Promise<EventsSummary> {
   return out;
 }
 
+const nonEmpty = (value: string): string | undefined => (value.length > 0 ? value : undefined);
+
 function countBy<T>(items: readonly T[], key: (item: T) => string | undefined): Record<string, number> {
   const counts = new Map<string, number>();
   for (const item of items) {
@@ -98,9 +101,11 @@ function buildStatus(stateDir: string, state: GatewayState, events: EventsSummar
     rollout_reason_code: g.reason_code,
     processed_case_count: state.processed_case_keys.length,
     request_count: state.requests.length,
-    method_counts: countBy(state.requests, (r) => r.method),
-    status_code_counts: countBy(state.requests, (r) => String(r.status_code)),
-    error_code_counts: countBy(state.requests, (r) => (r.error_code === "" ? undefined : r.error_code)),
+    // Normalised as behavior.md §1 compares them (a hand-edited or older state may hold ` get `);
+    // status 0 (no answer) and empty values are not counted (§8).
+    method_counts: countBy(state.requests, (r) => nonEmpty(normalizeMethod(r.method))),
+    status_code_counts: countBy(state.requests, (r) => (r.status_code === 0 ? undefined : String(r.status_code))),
+    error_code_counts: countBy(state.requests, (r) => nonEmpty(r.error_code.trim())),
     guardrail_failure_streak_threshold: g.failure_streak_threshold,
     guardrail_retryable_failures_threshold: g.retryable_failures_threshold,
     guardrail_failure_streak: g.failure_streak,

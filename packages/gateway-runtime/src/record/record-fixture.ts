@@ -13,6 +13,7 @@ import { forEachOrdered } from "../cycle/for-each-ordered";
 import { resolveSettings, type RunnerSettings } from "../cycle/runner-options";
 import type { DriverResult, GatewayDriver } from "../drivers/driver";
 import { GatewayRuntimeError } from "../errors";
+import type { Redactor } from "../output/redactor";
 import { observeCase, type CaseRequest } from "./observe-case";
 
 /** What recording one fixture did. */
@@ -25,23 +26,11 @@ export interface RecordResult {
   notes: string[];
 }
 
-/** Every secret replaced by `***` in every string of a JSON value. */
-function redact(value: unknown, secrets: readonly string[]): unknown {
-  if (secrets.length === 0) return value;
-  if (typeof value === "string") return secrets.reduce((out, s) => out.split(s).join("***"), value);
-  if (Array.isArray(value)) return value.map((v) => redact(v, secrets));
-  if (typeof value === "object" && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) Object.defineProperty(out, redact(k, secrets) as string, { value: redact(v, secrets), enumerable: true, writable: true, configurable: true });
-    return out;
-  }
-  return value;
-}
-
 /**
  * Replays the cases of a fixture (all of them, or only those without `expected`) through a
  * driver and returns the fixture text with each expectation set to what was observed. Matchers
- * the answer satisfies and `ignore` lists stay; header secrets are redacted from bodies. Nothing
+ * the answer satisfies and `ignore` lists stay; the run's secrets (the redactor of its target
+ * header values and URL userinfo) are replaced by `***` in everything written. Nothing
  * is persisted. Throws E_RECORD_FAILED naming every case that got no usable answer, and a
  * FixtureError when the recorded fixture would not be valid (e.g. a 3xx answer).
  */
@@ -52,11 +41,10 @@ export async function recordFixture(options: {
   driver: GatewayDriver;
   which: "all" | "missing";
   settings?: Partial<RunnerSettings>;
-  secrets?: readonly string[];
+  redactor?: Redactor;
   signal?: AbortSignal;
 }): Promise<RecordResult> {
   const settings = resolveSettings(options.settings);
-  const secrets = (options.secrets ?? []).filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
   const cases = (options.document.cases as CaseRequest[]).filter((c) => options.which === "all" || c.expected === undefined);
   const edits: ExpectationEdit[] = [];
   const recorded: string[] = [];
@@ -72,7 +60,8 @@ export async function recordFixture(options: {
         failures.push(`case ${JSON.stringify(id)}: no answer (${result.error_code}: ${result.message})`);
         return;
       }
-      const observed: Observed = { ...result, response_body: redact(result.response_body, secrets) };
+      // A gateway that echoes a credential must not get it written into a fixture (often committed).
+      const observed: Observed = options.redactor ? options.redactor.value(result) : result;
       const made = recordedEdits(request, observed);
       if (made === undefined) {
         failures.push(`case ${JSON.stringify(id)}: ${observed.status_code} answer could not be recorded`);

@@ -2,6 +2,7 @@ import { writeFileAtomic } from "@tau/event-store";
 import type { FixtureSetFile } from "@tau/gateway-contract";
 import type { RunnerSettings } from "../cycle/runner-options";
 import type { GatewayDriver } from "../drivers/driver";
+import type { Redactor } from "../output/redactor";
 import { recordFixture } from "./record-fixture";
 
 /**
@@ -14,7 +15,7 @@ export async function recordMissingExpectations(options: {
   files: readonly FixtureSetFile[];
   driver: GatewayDriver;
   settings?: Partial<RunnerSettings>;
-  secrets?: readonly string[];
+  redactor?: Redactor;
   signal?: AbortSignal;
 }): Promise<{ changed: string[]; notes: string[] }> {
   const changed: string[] = [];
@@ -28,7 +29,7 @@ export async function recordMissingExpectations(options: {
       driver: options.driver,
       which: "missing",
       ...(options.settings ? { settings: options.settings } : {}),
-      ...(options.secrets ? { secrets: options.secrets } : {}),
+      ...(options.redactor ? { redactor: options.redactor } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
     await writeFileAtomic(file.source.path, recorded.text);

@@ -5,8 +5,15 @@ export const STATE_SCHEMA_VERSION = 1;
 
 const count = z.number().int().nonnegative().default(0);
 
+// The top level and the request records are loose: fields this build does not know (written by a
+// newer runner, or by an operator's tooling) are kept and written back on the next cycle, never
+// dropped; known fields are still checked. A request record replaced by a new observation is a
+// new record. health, guardrail and last_cycle are recomputed from scratch by every cycle, so
+// they keep only the fields this build computes: a newer runner's extra field there would
+// describe a cycle that is no longer the last one.
+
 /** The last observation of a successfully applied case, keyed by case key. */
-export const requestRecordSchema = z.object({
+export const requestRecordSchema = z.looseObject({
   case_key: z.string(),
   case_id: z.string(),
   method: z.string(),
@@ -65,7 +72,7 @@ export const cycleProvenanceSchema = z.object({
 });
 
 /** state.json. Fields missing in an older file take their defaults; wrong types do not parse. */
-export const gatewayStateSchema = z.object({
+export const gatewayStateSchema = z.looseObject({
   schema_version: z.literal(STATE_SCHEMA_VERSION).default(STATE_SCHEMA_VERSION),
   processed_case_keys: z.array(z.string()).default([]),
   requests: z.array(requestRecordSchema).default([]),

@@ -1,5 +1,13 @@
-import { lstat, readFile, rename } from "node:fs/promises";
-import { writeFileAtomic } from "@tau/event-store";
+import { lstat, rename } from "node:fs/promises";
+import {
+  EventStoreError,
+  JsonTooLargeError,
+  openAtomicFile,
+  readJsonStream,
+  writeJsonStream,
+  type AtomicFile,
+  type JsonFileRead,
+} from "@tau/event-store";
 import { GatewayRuntimeError } from "../errors";
 import { emptyGatewayState, gatewayStateSchema, type GatewayState } from "./gateway-state";
 
@@ -14,22 +22,25 @@ export type StateReadResult =
   | { kind: "missing" }
   | { kind: "corrupt"; reason: string };
 
-/** Reads and validates state.json without changing anything on disk. */
+/**
+ * Reads and validates state.json without changing anything on disk. The file is parsed member by
+ * member and element by element (readJsonStream), so its size is not bounded by V8's longest
+ * string; invalid UTF-8 makes it corrupt rather than silently replaced. A symlink, FIFO or device
+ * in its place is refused (EventStoreError E_UNSAFE_PATH), never followed.
+ */
 export async function readStateFile(statePath: string): Promise<StateReadResult> {
-  let text: string;
+  let read: JsonFileRead;
   try {
-    text = await readFile(statePath, "utf8");
+    read = await readJsonStream(statePath);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { kind: "missing" };
+    if (EventStoreError.isInstance(error)) {
+      if (error.code === "E_NOT_FOUND") return { kind: "missing" };
+      if (error.code === "E_UNSAFE_PATH") throw error;
+    }
     throw new GatewayRuntimeError("E_IO", `cannot read ${statePath}: ${(error as Error).message}`, { cause: error });
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    return { kind: "corrupt", reason: `not valid JSON (${printable((error as Error).message)})` };
-  }
-  const parsed = gatewayStateSchema.safeParse(json);
+  if (!read.ok) return { kind: "corrupt", reason: printable(read.reason) };
+  const parsed = gatewayStateSchema.safeParse(read.value);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
     const where = first && first.path.length > 0 ? first.path.join(".") : "the file";
@@ -82,7 +93,33 @@ export async function loadStateForRunner(options: {
   return emptyGatewayState();
 }
 
+/**
+ * Writes the next state.json to a temp file beside it, streamed (no string of the whole state is
+ * ever built), and returns it uncommitted: `commit()` renames it into place (a crash leaves the
+ * old or the new file), `abort()` drops it. Written before the channel-store appends, so the one
+ * limit left (a single request record, or another single value, must serialise to under ~512
+ * MiB) fails the cycle before anything of it is on disk.
+ */
+export async function prepareStateFile(statePath: string, state: GatewayState): Promise<AtomicFile> {
+  const file = await openAtomicFile(statePath);
+  try {
+    await writeJsonStream(file, state as unknown as Record<string, unknown>);
+  } catch (error) {
+    await file.abort();
+    if (error instanceof JsonTooLargeError) {
+      throw new GatewayRuntimeError(
+        "E_IO",
+        `cannot write ${statePath}: ${error.message}; nothing of this cycle was written`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+  return file;
+}
+
 /** Replaces state.json atomically (a crash leaves the old or the new file). */
 export async function writeStateFile(statePath: string, state: GatewayState): Promise<void> {
-  await writeFileAtomic(statePath, `${JSON.stringify(state)}\n`);
+  const file = await prepareStateFile(statePath, state);
+  await file.commit();
 }

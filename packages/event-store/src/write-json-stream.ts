@@ -1,0 +1,61 @@
+import type { AtomicFile } from "./atomic-file.js";
+
+// Text is handed to the file in writes of about this size: few syscalls, no giant string.
+const BATCH_CHARS = 1024 * 1024;
+
+/** A value too large for one string: V8 caps strings at ~512 MiB (2^29 - 24 UTF-16 units). */
+export class JsonTooLargeError extends RangeError {
+  constructor(readonly where: string, options: { cause: unknown }) {
+    super(`${where} is too large to serialise as JSON (V8 strings hold at most ~512 MiB)`, options);
+    this.name = "JsonTooLargeError";
+  }
+}
+
+function stringify(value: unknown, where: string): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    if (error instanceof RangeError) throw new JsonTooLargeError(where, { cause: error });
+    throw error;
+  }
+}
+
+/**
+ * Writes `value` (a plain object) as one line of JSON, byte for byte what
+ * `JSON.stringify(value) + "\n"` gives, without ever building that string: each member is
+ * serialised on its own, and a member that is an array one element at a time. So the file can
+ * be far larger than V8's longest string; what remains bounded is one element (or one non-array
+ * member), which throws {@link JsonTooLargeError} naming it (`requests[12]`) before the write
+ * ends. Writes go through `file.write`; committing is up to the caller.
+ */
+export async function writeJsonStream(file: Pick<AtomicFile, "write">, value: Record<string, unknown>): Promise<void> {
+  let buffered = "";
+  const emit = async (text: string) => {
+    buffered += text;
+    if (buffered.length >= BATCH_CHARS) {
+      const out = buffered;
+      buffered = "";
+      await file.write(out);
+    }
+  };
+  await emit("{");
+  let first = true;
+  for (const key of Object.keys(value)) {
+    const member = value[key];
+    // Exactly the members JSON.stringify would keep.
+    if (member === undefined || typeof member === "function" || typeof member === "symbol") continue;
+    await emit(`${first ? "" : ","}${JSON.stringify(key)}:`);
+    first = false;
+    if (Array.isArray(member)) {
+      await emit("[");
+      for (let index = 0; index < member.length; index += 1) {
+        await emit(`${index === 0 ? "" : ","}${stringify(member[index], `${key}[${index}]`) ?? "null"}`);
+      }
+      await emit("]");
+    } else {
+      await emit(stringify(member, key) as string);
+    }
+  }
+  await emit("}\n");
+  if (buffered.length > 0) await file.write(buffered);
+}
