@@ -1,4 +1,4 @@
-import { EventStoreError, FixtureError, GatewayRuntimeError, GuardrailError } from "@tau/gateway";
+import { EventStoreError, FixtureError, GatewayRuntimeError, GuardrailError, WatchError } from "@tau/gateway";
 import { CliError, UsageError } from "./errors";
 
 /** Exit codes of behavior.md §9. */
@@ -21,6 +21,7 @@ export function exitCodeForError(error: unknown): number {
     if (error.code === "E_NO_DRIFT" || error.code === "E_FIXTURE_CHANGED" || error.code === "E_OUTPUT_EXISTS") return EXIT.usage;
     return EXIT.internal;
   }
+  if (WatchError.isInstance(error)) return error.code === "E_LISTEN" ? EXIT.internal : EXIT.usage;
   if (EventStoreError.isInstance(error)) {
     if (error.code === "E_LOCKED") return EXIT.stateLocked;
     if (error.code === "E_INVALID_CHANNEL_ID") return EXIT.usage;
@@ -34,6 +35,7 @@ export function isExpectedError(error: unknown): boolean {
     exitCodeForError(error) !== EXIT.internal ||
     CliError.isInstance(error) ||
     GatewayRuntimeError.isInstance(error) ||
-    EventStoreError.isInstance(error)
+    EventStoreError.isInstance(error) ||
+    WatchError.isInstance(error)
   );
 }

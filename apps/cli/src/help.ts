@@ -7,6 +7,7 @@ const GROUPS: { group: OptionSpec["group"]; title: string }[] = [
   { group: "guardrail", title: "Guardrail" },
   { group: "live", title: "Live mode" },
   { group: "fixture", title: "Fixture workflow (record, drift, import, --gateway-update)" },
+  { group: "watch", title: "Watch mode, metrics and log rotation" },
   { group: "serve", title: "Reference gateway (serve-reference)" },
   { group: "inspect", title: "Channel store" },
   { group: "setup", title: "Setup (init, record, import har)" },
@@ -63,6 +64,7 @@ Examples:
   tau-gateway init && tau-gateway run && tau-gateway status
   tau-gateway --gateway-contract-runner --gateway-fixture fixtures/gateway-contract/rollout-pass.json
   tau-gateway --gateway-state-dir .tau/gateway --gateway-status-inspect --gateway-status-json
+  tau-gateway watch --gateway-target-url http://127.0.0.1:8080 --gateway-watch-interval-ms 10000
 `;
 }
 

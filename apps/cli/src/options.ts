@@ -2,7 +2,7 @@
 export interface OptionSpec {
   name: string;
   kind: "string" | "integer" | "boolean" | "list";
-  group: "mode" | "runner" | "guardrail" | "live" | "fixture" | "serve" | "inspect" | "setup" | "output";
+  group: "mode" | "runner" | "guardrail" | "live" | "fixture" | "watch" | "serve" | "inspect" | "setup" | "output";
   /** One-letter alias, e.g. `h` for `-h`. */
   short?: string;
   /** The only values a string flag accepts (also offered by shell completion). */
@@ -38,7 +38,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: "gateway-retry-max-attempts", kind: "integer", group: "runner", value: "N", default: 4, min: 1, env: true, help: "Attempts per case before a transient failure counts as failed." },
   { name: "gateway-retry-base-delay-ms", kind: "integer", group: "runner", value: "MS", default: 0, min: 0, max: MAX_TIMER_MS, env: true, help: "Backoff base: the wait after attempt k is base x 2^(k-1) ms." },
   { name: "gateway-max-fixture-bytes", kind: "integer", group: "runner", value: "BYTES", default: 268435456, min: 1, env: true, help: "Refuse fixture files larger than this; no more than this is ever read, also from a pipe or device." },
-  { name: "gateway-lock-stale-ms", kind: "integer", group: "runner", value: "MS", default: 30000, min: 1, env: true, help: "A state-dir lock from another host or PID namespace (its pid cannot be checked from here) is taken over once its heartbeat is older than MS; a dead runner's lock on this host is taken over at once." },
+  { name: "gateway-lock-stale-ms", kind: "integer", group: "runner", value: "MS", default: 30000, min: 1, max: MAX_TIMER_MS, env: true, help: "A state-dir lock from another host or PID namespace (its pid cannot be checked from here) is taken over once its heartbeat is older than MS; a dead runner's lock on this host is taken over at once." },
   { name: "gateway-fail-on-hold", kind: "boolean", group: "runner", env: true, help: "Exit with code 3 when the rollout gate is `hold`." },
 
   { name: "gateway-guardrail-failure-streak-threshold", kind: "integer", group: "guardrail", value: "N", default: 2, min: 1, env: true, help: "Hold the gate when failure_streak reaches N in a failing cycle." },
@@ -54,6 +54,18 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: "gateway-tag", kind: "list", group: "fixture", value: "TAG", env: true, help: "Run only cases with this tag (fixture v2 `tags`); repeatable, a case with any of them runs. Its variable holds one per line." },
   { name: "out", kind: "string", group: "fixture", value: "PATH", help: "record, import har: the fixture file to write." },
   { name: "field", kind: "string", group: "fixture", value: "POINTER", help: "drift accept: accept only this field, a JSON Pointer relative to expected (/status_code, /response_body/meta); fields under it included." },
+  { name: "gateway-watch-interval-ms", kind: "integer", group: "watch", value: "MS", default: 30000, min: 0, max: MAX_TIMER_MS, env: true, help: "watch: start a cycle every MS (from the start of the previous one)." },
+  { name: "gateway-watch-count", kind: "integer", group: "watch", value: "N", min: 1, env: true, help: "watch: stop after N cycles (default: run until SIGTERM/SIGINT)." },
+  { name: "gateway-gate-min-cycles", kind: "integer", group: "watch", value: "N", default: 3, min: 1, env: true, help: "watch: the verdict is `inconclusive` until N cycles have completed." },
+  { name: "gateway-gate-stale-ms", kind: "integer", group: "watch", value: "MS", min: 1, max: MAX_TIMER_MS, env: true, help: "watch: hold with `gate_stale` when the newest completed cycle is older than MS (default: 3 x interval, at least 1 s)." },
+  { name: "gateway-gate-window", kind: "integer", group: "watch", value: "W", default: 1, min: 1, max: 10000, env: true, help: "watch: the window rule looks at the last W completed cycles (1 with max-holds 0: the newest cycle's gate)." },
+  { name: "gateway-gate-window-max-holds", kind: "integer", group: "watch", value: "K", default: 0, min: 0, env: true, help: "watch: hold with `window_hold_limit_exceeded` when more than K of the last W cycles held; up to K are tolerated (drift never is)." },
+  { name: "gateway-listen", kind: "string", group: "watch", value: "HOST:PORT", default: "127.0.0.1:9464", env: true, help: "watch: serve /gate, /status, /metrics, /healthz here ([IPV6]:PORT for IPv6; port 0 picks a free one)." },
+  { name: "gateway-listen-token", kind: "string", group: "watch", value: "TOKEN", env: true, secret: true, help: "watch: require `Authorization: Bearer TOKEN` on every route but /healthz; needed for a non-loopback --gateway-listen." },
+  { name: "gateway-listen-insecure", kind: "boolean", group: "watch", env: true, help: "watch: allow a non-loopback --gateway-listen without a token (e.g. inside a cluster network)." },
+  { name: "gateway-metrics-textfile", kind: "string", group: "watch", value: "PATH", env: true, help: "run: write the cycle's Prometheus metrics to PATH atomically (node_exporter textfile collector; name it *.prom)." },
+  { name: "gateway-events-max-bytes", kind: "integer", group: "watch", value: "BYTES", default: 0, min: 0, env: true, help: "Rotate runtime-events.jsonl and the channel-store logs to <file>.1, .2, ... once one holds BYTES (0: never)." },
+  { name: "gateway-events-max-files", kind: "integer", group: "watch", value: "N", default: 5, min: 1, env: true, help: "Rotated files kept per log; older ones are deleted." },
   { name: "port", kind: "integer", group: "serve", value: "PORT", default: 8080, min: 0, max: 65535, help: "serve-reference: port to listen on (0 picks a free one)." },
   { name: "host", kind: "string", group: "serve", value: "HOST", default: "127.0.0.1", help: "serve-reference: address to bind (loopback by default)." },
   { name: "latency-ms", kind: "integer", group: "serve", value: "MS", default: 0, min: 0, max: MAX_TIMER_MS, help: "serve-reference: added latency per request." },

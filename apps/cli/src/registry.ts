@@ -30,7 +30,16 @@ export interface CommandSpec {
 
 const groups = (...names: OptionSpec["group"][]) => OPTIONS.filter((o) => names.includes(o.group)).map((o) => o.name);
 
-const RUN_OPTIONS = [...groups("runner", "guardrail", "live"), "gateway-update", "gateway-tag", "json", "quiet"];
+const RUN_OPTIONS = [
+  ...groups("runner", "guardrail", "live"),
+  "gateway-metrics-textfile",
+  "gateway-events-max-bytes",
+  "gateway-events-max-files",
+  "gateway-update",
+  "gateway-tag",
+  "json",
+  "quiet",
+];
 
 /** What `record` reads: the fixture, the live target and how to ask it, where to write. */
 const RECORD_OPTIONS = [
@@ -180,6 +189,20 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: ["gateway-state-dir", "json"],
     examples: ["tau-gateway events inspect", "tau-gateway events repair --gateway-state-dir .tau/gateway"],
     load: async () => (await import("./commands/events")).eventsCommand,
+  },
+  {
+    name: "watch",
+    summary: "a cycle every interval; serves the verdict on /gate /status /metrics /healthz",
+    usage: "watch [FIXTURE] [--gateway-target-url URL] [flags]",
+    args: { min: 0, max: 1 },
+    complete: ["file"],
+    options: [...groups("runner", "guardrail", "live", "watch").filter((name) => name !== "gateway-metrics-textfile"), "gateway-tag"],
+    examples: [
+      "tau-gateway watch --gateway-target-url http://127.0.0.1:8080 --gateway-watch-interval-ms 10000",
+      "tau-gateway watch fixtures/gateway-contract/rollout-pass.json --gateway-gate-window 10 --gateway-gate-window-max-holds 2",
+      "tau-gateway watch --gateway-listen 0.0.0.0:9464 --gateway-listen-token \"$WATCH_TOKEN\"",
+    ],
+    load: async () => (await import("./commands/watch")).watchCommand,
   },
   {
     name: "serve-reference",

@@ -1,4 +1,4 @@
-import { createRedactor, httpDriver, targetSecrets, type HttpDriver, type Redactor, type RunnerSettings } from "@tau/gateway";
+import { createRedactor, httpDriver, targetSecrets, type HttpDriver, type JsonlRotation, type Redactor, type RunnerSettings } from "@tau/gateway";
 import { UsageError } from "./errors";
 import type { Flags } from "./flags";
 
@@ -22,6 +22,12 @@ export function runnerSettingsFromFlags(flags: Flags): Partial<RunnerSettings> {
       retryableFailures: flags.integer("gateway-guardrail-retryable-failures-threshold"),
     },
   };
+}
+
+/** Log rotation from --gateway-events-max-bytes/-max-files; undefined when off (0 bytes). */
+export function rotationFromFlags(flags: Flags): JsonlRotation | undefined {
+  const maxBytes = flags.integer("gateway-events-max-bytes");
+  return maxBytes > 0 ? { maxBytes, maxFiles: flags.integer("gateway-events-max-files") } : undefined;
 }
 
 export function stateDirFromFlags(flags: Flags): string {

@@ -146,6 +146,8 @@ describe("--channel-store-inspect and --channel-store-repair", { timeout: 30_000
       context_records: "3",
       invalid_log_lines: "0",
       invalid_context_lines: "0",
+      log_files: "1",
+      context_files: "1",
       memory_exists: "true",
       memory_bytes: String(memoryBytes),
     });
@@ -160,6 +162,8 @@ describe("--channel-store-inspect and --channel-store-repair", { timeout: 30_000
       context_records: 3,
       invalid_log_lines: 0,
       invalid_context_lines: 0,
+      log_files: 1,
+      context_files: 1,
       memory_exists: true,
       memory_bytes: memoryBytes,
     });

@@ -7,6 +7,7 @@ const STATUS_FIELDS = [
   "state_path",
   "events_log_path",
   "events_log_present",
+  "events_log_files",
   "health_state",
   "health_reason",
   "rollout_gate",

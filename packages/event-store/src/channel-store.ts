@@ -5,11 +5,12 @@ import { join } from "node:path";
 import { appendJsonl } from "./append-jsonl.js";
 import { channelDirName } from "./channel-dir-name.js";
 import { EventStoreError } from "./errors.js";
-import { inspectJsonl } from "./inspect-jsonl.js";
+import { inspectRotatedJsonl } from "./inspect-rotated-jsonl.js";
 import { errnoCode, toIoError } from "./io-error.js";
 import type { JsonlRepair } from "./repair-jsonl.js";
 import type { JsonlBatch } from "./jsonl-batch.js";
 import { repairJsonl } from "./repair-jsonl.js";
+import { appendJsonlRotated, type JsonlRotation } from "./rotate-jsonl.js";
 import { writeFileAtomic } from "./write-file-atomic.js";
 
 /** Records to append to one channel's log or context. */
@@ -37,6 +38,9 @@ export interface ChannelInspection {
   contextRecords: number;
   invalidLogLines: number;
   invalidContextLines: number;
+  /** Files of each log, rotated ones (`log.jsonl.N`) included; the counts above span them all. */
+  logFiles: number;
+  contextFiles: number;
   memoryExists: boolean;
   memoryBytes: number;
 }
@@ -74,9 +78,17 @@ function checkTransport(transport: string): string {
 export class ChannelStore {
   /** The directory that holds one subdirectory per transport. */
   readonly root: string;
+  private readonly rotation: JsonlRotation | undefined;
 
-  constructor(root: string) {
+  /** With `rotation`, each log is rotated (`log.jsonl.1` …) once it reaches `maxBytes`. */
+  constructor(root: string, options: { rotation?: JsonlRotation } = {}) {
     this.root = root;
+    this.rotation = options.rotation;
+  }
+
+  private async append(path: string, records: ChannelRecords["records"]): Promise<void> {
+    if (this.rotation) await appendJsonlRotated(path, records, this.rotation);
+    else await appendJsonl(path, records);
   }
 
   /** The channel's directory (absolute if `root` is); throws `E_INVALID_CHANNEL_ID` for bad input. */
@@ -99,12 +111,12 @@ export class ChannelStore {
 
   /** Appends records to the channel's `log.jsonl` in one append. */
   async appendLog({ transport, channelId, records }: ChannelRecords): Promise<void> {
-    await appendJsonl(join(await this.ensureDir(transport, channelId), LOG_FILE), records);
+    await this.append(join(await this.ensureDir(transport, channelId), LOG_FILE), records);
   }
 
   /** Appends records to the channel's `context.jsonl` in one append. */
   async appendContext({ transport, channelId, records }: ChannelRecords): Promise<void> {
-    await appendJsonl(join(await this.ensureDir(transport, channelId), CONTEXT_FILE), records);
+    await this.append(join(await this.ensureDir(transport, channelId), CONTEXT_FILE), records);
   }
 
   /** Atomically replaces the channel's `MEMORY.md`. */
@@ -139,13 +151,13 @@ export class ChannelStore {
     return dir;
   }
 
-  /** Counts records and invalid lines of both logs and sizes up `MEMORY.md`; missing files count as empty. */
+  /** Counts records and invalid lines of both logs (rotated files included) and sizes up `MEMORY.md`; missing files count as empty. */
   async inspect(transport: string, channelId: string): Promise<ChannelInspection> {
     await this.check(transport, channelId);
     const dir = this.channelDir(transport, channelId);
     const [log, context, memory] = await Promise.all([
-      inspectJsonl(join(dir, LOG_FILE)),
-      inspectJsonl(join(dir, CONTEXT_FILE)),
+      inspectRotatedJsonl(join(dir, LOG_FILE)),
+      inspectRotatedJsonl(join(dir, CONTEXT_FILE)),
       memorySize(join(dir, MEMORY_FILE)),
     ]);
     return {
@@ -157,6 +169,8 @@ export class ChannelStore {
       contextRecords: context.records,
       invalidLogLines: log.invalidLines,
       invalidContextLines: context.invalidLines,
+      logFiles: log.files,
+      contextFiles: context.files,
       memoryExists: memory !== undefined,
       memoryBytes: memory ?? 0,
     };

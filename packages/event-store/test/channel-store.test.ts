@@ -54,6 +54,8 @@ describe("ChannelStore", () => {
       contextRecords: 1,
       invalidLogLines: 0,
       invalidContextLines: 2,
+      logFiles: 1,
+      contextFiles: 1,
       memoryExists: true,
       memoryBytes: 3,
     });

@@ -86,6 +86,9 @@ export function fixtureRules(value: unknown, ctx: Ctx): void {
       return;
     }
     if (typeof c.method !== "string" || typeof c.endpoint !== "string") return;
+    // Keys of different ids can only collide when both cases hold a ':' in some part (otherwise
+    // the key splits back into its parts): skipping the others keeps this check off the hot path.
+    if (!c.method.includes(":") && !c.endpoint.includes(":") && !id.includes(":")) return;
     const key = caseKey({ method: c.method, endpoint: c.endpoint, case_id: c.case_id });
     const owner = keyOwner.get(key);
     if (owner === undefined) {

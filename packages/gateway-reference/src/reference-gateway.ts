@@ -16,6 +16,8 @@ export interface ReferenceGateway {
   /** Starts listening (port 0 picks a free one); resolves with the base URL. */
   listen(options?: { port?: number; host?: string }): Promise<string>;
   close(): Promise<void>;
+  /** Changes the injected 503 rate (0..1) while serving, e.g. to show a gate going red and back. */
+  setFailRate(rate: number): void;
 }
 
 const MAX_BODY = 1024 * 1024;
@@ -52,10 +54,15 @@ async function drain(req: IncomingMessage): Promise<boolean> {
   return true;
 }
 
+function checkRate(rate: number): number {
+  if (!(rate >= 0 && rate <= 1)) throw new RangeError(`failRate must be a number from 0 to 1 (found ${rate})`);
+  return rate;
+}
+
 /** Serves the simulated gateway of behavior.md §2 over HTTP, honouring the x-tau-* headers. */
 export function createReferenceGateway(options: ReferenceGatewayOptions = {}): ReferenceGateway {
   const random = seededRandom(options.seed ?? 1);
-  const failRate = options.failRate ?? 0;
+  let failRate = checkRate(options.failRate ?? 0);
   const latency = options.latencyMs ?? 0;
 
   const server = createServer(async (req, res) => {
@@ -100,6 +107,9 @@ export function createReferenceGateway(options: ReferenceGatewayOptions = {}): R
 
   return {
     server,
+    setFailRate: (rate) => {
+      failRate = checkRate(rate);
+    },
     listen: ({ port = 0, host = "127.0.0.1" } = {}) =>
       new Promise((resolve, reject) => {
         server.once("error", reject);

@@ -40,4 +40,21 @@ describe("createReferenceGateway", () => {
     expect(first).toContain(200);
     expect(await statuses()).toEqual(first);
   });
+
+  it("switches its chaos on and off while serving (setFailRate)", async () => {
+    const gateway = createReferenceGateway();
+    const url = await gateway.listen({ port: 0 });
+    const status = async () => (await fetch(`${url}/x`, { headers: { [LIVE_HEADERS.actorId]: "a" } })).status;
+    try {
+      expect(await status()).toBe(200);
+      gateway.setFailRate(1);
+      expect([await status(), await status()]).toEqual([503, 503]);
+      gateway.setFailRate(0);
+      expect(await status()).toBe(200);
+      expect(() => gateway.setFailRate(1.5)).toThrow(RangeError);
+      expect(() => gateway.setFailRate(Number.NaN)).toThrow(RangeError);
+    } finally {
+      await gateway.close();
+    }
+  });
 });

@@ -41,6 +41,7 @@ describe("readGatewayStatus (behavior.md §8)", () => {
       state_path: join(stateDir, "state.json"),
       events_log_path: join(stateDir, "runtime-events.jsonl"),
       events_log_present: true,
+      events_log_files: 1,
       health_state: "failing",
       health_reason: "transport failures are sustained (failure_streak=3)",
       rollout_gate: "hold",
@@ -136,6 +137,7 @@ describe("readGatewayStatus (behavior.md §8)", () => {
 
     expect(await readGatewayStatus(stateDir)).toMatchObject({
       events_log_present: false,
+      events_log_files: 0,
       health_state: "degraded",
       health_reason: "recent transport failures observed (failure_streak=1, last_cycle_failed=1)",
       cycle_reports: 0,

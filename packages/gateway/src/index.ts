@@ -1,5 +1,6 @@
-// The one import for embedders: every public name of the four Tau gateway libraries.
+// The one import for embedders: every public name of the Tau gateway libraries.
 export * from "@tau/gateway-contract";
 export * from "@tau/gateway-guardrail";
 export * from "@tau/event-store";
 export * from "@tau/gateway-runtime";
+export * from "@tau/gateway-watch";

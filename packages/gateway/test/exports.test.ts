@@ -23,6 +23,7 @@ import * as contract from "@tau/gateway-contract";
 import * as guardrail from "@tau/gateway-guardrail";
 import * as eventStore from "@tau/event-store";
 import * as runtime from "@tau/gateway-runtime";
+import * as watch from "@tau/gateway-watch";
 import type * as contractTypes from "@tau/gateway-contract";
 import type * as guardrailTypes from "@tau/gateway-guardrail";
 import type * as eventStoreTypes from "@tau/event-store";
@@ -33,7 +34,7 @@ import type * as runtimeTypes from "@tau/gateway-runtime";
 const PACKAGE_DIR = fileURLToPath(new URL("../", import.meta.url));
 const BUILD_HINT = "dist/ is missing: run `npm run build` at the repository root first";
 
-const PACKAGES = ["@tau/gateway-contract", "@tau/gateway-guardrail", "@tau/event-store", "@tau/gateway-runtime"] as const;
+const PACKAGES = ["@tau/gateway-contract", "@tau/gateway-guardrail", "@tau/event-store", "@tau/gateway-runtime", "@tau/gateway-watch"] as const;
 
 /** What a fresh node process sees: each package's export names, the umbrella's, and which umbrella values are not the package's own object. */
 interface Report {
@@ -68,7 +69,7 @@ function childReport(kind: "esm" | "cjs"): Report {
   return JSON.parse(stdout) as Report;
 }
 
-/** The umbrella must expose exactly the union of the four packages, with no name claimed twice. */
+/** The umbrella must expose exactly the union of the five packages, with no name claimed twice. */
 function expectUnion(report: Report): void {
   const union = new Set<string>();
   let total = 0;
@@ -92,12 +93,13 @@ describe("@tau/gateway re-exports", () => {
     expect(existsSync(join(PACKAGE_DIR, "dist", "index.d.ts")), BUILD_HINT).toBe(true);
   });
 
-  it("every runtime value of the four packages, the same objects (in this process)", () => {
+  it("every runtime value of the five packages, the same objects (in this process)", () => {
     const modules: Record<string, Record<string, unknown>> = {
       "@tau/gateway-contract": contract,
       "@tau/gateway-guardrail": guardrail,
       "@tau/event-store": eventStore,
       "@tau/gateway-runtime": runtime,
+      "@tau/gateway-watch": watch,
     };
     const u = umbrella as Record<string, unknown>;
     const packages: Record<string, string[]> = {};
@@ -109,11 +111,11 @@ describe("@tau/gateway re-exports", () => {
     expectUnion({ packages, umbrella: Object.keys(u).sort(), notSameObject });
   });
 
-  it("every runtime value of the four packages through import (fresh node, ESM build)", () => {
+  it("every runtime value of the five packages through import (fresh node, ESM build)", () => {
     expectUnion(childReport("esm"));
   });
 
-  it("every runtime value of the four packages through require (fresh node, CommonJS build)", () => {
+  it("every runtime value of the five packages through require (fresh node, CommonJS build)", () => {
     expectUnion(childReport("cjs"));
   });
 
@@ -146,6 +148,10 @@ describe("@tau/gateway re-exports", () => {
       "simulatedDriver",
       "readGatewayStatus",
       "readTransportHealth",
+      "GatewayWatcher",
+      "createWatchServer",
+      "evaluateVerdict",
+      "GatewayMetrics",
     ]) {
       expect(names, `@tau/gateway lacks ${name}`).toContain(name);
     }

@@ -79,7 +79,6 @@ describe("README example", () => {
     const [stateDirName, ...others] = readdirSync(tmp);
     expect(others).toEqual([]);
     const stateDir = join(tmp, stateDirName ?? "");
-    // last-cycle.jsonl: every case of the last cycle, written each cycle (drift list and reports read it).
     expect(readdirSync(stateDir).sort()).toEqual(["channel-store", "last-cycle.jsonl", "runtime-events.jsonl", "state.json"]);
     expect(readdirSync(join(stateDir, "channel-store", "gateway", "ops-bot")).sort()).toEqual([
       "MEMORY.md",

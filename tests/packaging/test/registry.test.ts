@@ -76,7 +76,7 @@ beforeAll(async () => {
   registry.stdout?.on("data", (chunk) => void (log += chunk));
   registry.stderr?.on("data", (chunk) => void (log += chunk));
   try {
-    await waitForRegistry(30_000);
+    await waitForRegistry(120_000);
   } catch (error) {
     throw new Error(`${(error as Error).message}\n${log}`);
   }
@@ -91,7 +91,7 @@ beforeAll(async () => {
   if (!token) throw new Error(`verdaccio gave no token (${response.status})`);
   userconfig = join(base, "publisher.npmrc");
   await writeFile(userconfig, `registry=${url}\n//127.0.0.1:${port}/:_authToken=${token}\n`);
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   if (registry && registry.exitCode === null) {
@@ -101,11 +101,11 @@ afterAll(async () => {
   for (const cleanup of cleanups) await cleanup();
 });
 
-describe("publishing to a registry", { timeout: 240_000 }, () => {
+describe("publishing to a registry", { timeout: 600_000 }, () => {
   it("publishes every package with changeset publish, installs @tau/gateway-cli from the registry and runs it", async () => {
     const env = cleanEnv({ npm_config_registry: url, npm_config_userconfig: userconfig });
     // --no-git-tag: a test must not tag the repository it runs in.
-    await run(process.execPath, [join(ROOT, "node_modules", "@changesets", "cli", "bin.js"), "publish", "--no-git-tag"], { cwd: ROOT, env, timeout: 180_000 });
+    await run(process.execPath, [join(ROOT, "node_modules", "@changesets", "cli", "bin.js"), "publish", "--no-git-tag"], { cwd: ROOT, env, timeout: 300_000 });
     for (const pkg of await publishedPackages()) {
       const { stdout } = await run("npm", ["view", pkg.name, "version", "--registry", url], { cwd: base, env });
       expect(stdout.trim(), pkg.name).toBe(pkg.version);
@@ -118,7 +118,7 @@ describe("publishing to a registry", { timeout: 240_000 }, () => {
     await writeFile(join(user, "package.json"), `${JSON.stringify({ name: "user", version: "1.0.0", private: true }, null, 2)}\n`);
     await writeFile(join(user, ".npmrc"), `@tau:registry=${url}\n`);
     const userEnv = cleanEnv();
-    await run("npm", ["install", "@tau/gateway-cli", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd: user, env: userEnv, timeout: 180_000 });
+    await run("npm", ["install", "@tau/gateway-cli", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd: user, env: userEnv, timeout: 300_000 });
     // What was installed is what the registry holds (npm records no `resolved` for a scoped registry).
     const lock = JSON.parse(await readFile(join(user, "package-lock.json"), "utf8")) as { packages: Record<string, { integrity?: string }> };
     for (const name of ["@tau/gateway-cli", "@tau/gateway", "@tau/gateway-runtime", "@tau/gateway-contract", "@tau/gateway-reference"]) {

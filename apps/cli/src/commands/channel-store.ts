@@ -59,6 +59,8 @@ async function channelInspect(flags: Flags, io: Io, ref: string): Promise<number
     context_records: r.contextRecords,
     invalid_log_lines: r.invalidLogLines,
     invalid_context_lines: r.invalidContextLines,
+    log_files: r.logFiles,
+    context_files: r.contextFiles,
     memory_exists: r.memoryExists,
     memory_bytes: r.memoryBytes,
   };

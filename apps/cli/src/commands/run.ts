@@ -1,4 +1,4 @@
-import { acceptDrift, GatewayRuntime, printableText, readFixtureSet, recordMissingExpectations, selectFixtureCases, simulatedDriver, type Redactor } from "@tau/gateway";
+import { acceptDrift, GatewayMetrics, GatewayRuntime, printableText, readFixtureSet, recordMissingExpectations, selectFixtureCases, simulatedDriver, timedDriver, writeCycleMetricsTextfile, type Redactor } from "@tau/gateway";
 import { EXIT } from "../exit-codes";
 import { fixtureChoiceFromFlags, withInitHint } from "../fixture-path";
 import type { Flags } from "../flags";
@@ -7,7 +7,7 @@ import type { Io } from "../io";
 import { createProgress } from "../progress";
 import { cycleReportJson, json, renderCycle, renderDrifts } from "../render";
 import { redactError, redactingIo } from "../redacting-io";
-import { liveDriverFromFlags, redactorFromFlags, runnerSettingsFromFlags, stateDirFromFlags, updateModeFromFlags } from "../runner-settings";
+import { liveDriverFromFlags, redactorFromFlags, rotationFromFlags, runnerSettingsFromFlags, stateDirFromFlags, updateModeFromFlags } from "../runner-settings";
 
 /**
  * `tau-gateway run [FIXTURE]` / `--gateway-contract-runner`: one cycle over the fixture (or the
@@ -55,6 +55,9 @@ async function runCycleCommand(options: { flags: Flags; io: Io; args: string[]; 
   }
 
   const stateDir = stateDirFromFlags(flags);
+  const textfile = flags.string("gateway-metrics-textfile");
+  const metrics = textfile !== undefined ? new GatewayMetrics() : undefined;
+  const rotation = rotationFromFlags(flags);
   // Listen before the lock is taken: a signal that lands while the state loads then still ends
   // in a persisted, interrupted cycle (exit 130), not in a death that leaves the lock behind.
   const controller = new AbortController();
@@ -66,6 +69,7 @@ async function runCycleCommand(options: { flags: Flags; io: Io; args: string[]; 
     runtime = await GatewayRuntime.open({
       stateDir,
       settings,
+      ...(rotation ? { rotation } : {}),
       lockStaleMs: flags.integer("gateway-lock-stale-ms"),
       onWarning: (message) => io.err(`warning: ${message}\n`),
     });
@@ -78,8 +82,9 @@ async function runCycleCommand(options: { flags: Flags; io: Io; args: string[]; 
   const progress = createProgress(io, { label: "gateway runner:", quiet });
   let report;
   try {
+    const cycleDriver = metrics ? timedDriver(driver ?? simulatedDriver(), (o) => metrics.observeRequest(o)) : driver;
     report = await runtime.runCycle(fixture, {
-      ...(driver ? { driver } : {}),
+      ...(cycleDriver ? { driver: cycleDriver } : {}),
       signal: controller.signal,
       // Every file of the set, so state, events and `drift accept` know what the cycle ran.
       provenance: { fixtures: files.map((f) => f.source) },
@@ -103,6 +108,7 @@ async function runCycleCommand(options: { flags: Flags; io: Io; args: string[]; 
     );
   }
 
+  if (metrics && textfile !== undefined) await writeCycleMetricsTextfile({ path: textfile, metrics, report, completedUnixMs: Date.now() });
   if (flags.boolean("json")) io.out(json({ ...cycleReportJson(report), ...(update !== "none" ? { update, update_notes: notes } : {}) }));
   else io.out(renderCycle(io, report) + renderDrifts(io, report.drifts) + notes.map((n) => `gateway runner update: ${printableText(n)}\n`).join(""));
 

@@ -127,14 +127,15 @@ describe("hostile state directories (behavior.md §10)", () => {
     it("a dangling .lock symlink: exit 1 with a clear message, at once", async () => {
       const { stateDir } = await stateAndOutside();
       await symlink(join(stateDir, "nowhere"), lockOf(stateDir));
-      expectRefused(await runCli(runArgs(fixture, stateDir)), lockOf(stateDir), /it is a symbolic link, not a regular file/);
-    });
+      expectRefused(await runCli(runArgs(fixture, stateDir), { timeoutMs: 20_000 }), lockOf(stateDir), /it is a symbolic link, not a regular file/);
+    }, 30_000);
 
     it("a FIFO .lock: exit 1, no hang", async () => {
       const { stateDir } = await stateAndOutside();
       expect(spawnSync("mkfifo", [lockOf(stateDir)]).status).toBe(0);
       expectRefused(await runCli(runArgs(fixture, stateDir), { timeoutMs: 20_000 }), lockOf(stateDir), /it is a FIFO \(named pipe\)/);
-    });
+      // Longer than the child's own 20 s kill, so a regression kills the child instead of orphaning it.
+    }, 30_000);
 
     it("a /dev/zero .lock: exit 1 with a clear message, not EUNKNOWN (Invalid string length)", async () => {
       const { stateDir } = await stateAndOutside();
@@ -142,7 +143,7 @@ describe("hostile state directories (behavior.md §10)", () => {
       const result = await runCli(runArgs(fixture, stateDir), { timeoutMs: 20_000 });
       expectRefused(result, lockOf(stateDir), /it is a symbolic link/);
       expect(result.stderr).not.toContain("EUNKNOWN");
-    });
+    }, 30_000);
 
     it("a .lock.takeover naming a live pid beside a dead runner's lock: taken over, not 'gave up'", async () => {
       const { stateDir } = await stateAndOutside();

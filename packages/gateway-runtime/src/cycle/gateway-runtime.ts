@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import {
   appendJsonl,
+  appendJsonlRotated,
   ChannelStore,
   checkPath,
   EventStoreError,
@@ -10,6 +11,7 @@ import {
   sweepTempFiles,
   writeJsonlAtomic,
   type DirLock,
+  type JsonlRotation,
 } from "@tau/event-store";
 import { combinedFixtureSha256, type Fixture, type FixtureSource } from "@tau/gateway-contract";
 import {
@@ -47,6 +49,8 @@ export interface RunnerOptions {
    * heartbeat is younger than this (ms), and taken over once older. Default 30000.
    */
   lockStaleMs?: number;
+  /** Rotate runtime-events.jsonl and the channel-store logs past a size (off by default). */
+  rotation?: JsonlRotation;
 }
 
 /** Per-cycle options: which gateway to talk to, cancellation, progress. */
@@ -56,6 +60,8 @@ export interface RunCycleOptions {
   onProgress?: (progress: { done: number; total: number }) => void;
   /** Recorded with the cycle (state.json `last_cycle`, events line): the fixture files and shard it ran. */
   provenance?: { fixtures?: FixtureSource[]; shard?: { index: number; count: number } };
+  /** Run every queued case even if an earlier cycle processed it (watch mode): no duplicate skips. */
+  reverify?: boolean;
 }
 
 /** Channel-store actors persisted at once at the end of a cycle. */
@@ -75,6 +81,7 @@ export class GatewayRuntime {
     private readonly lock: DirLock,
     private readonly clock: () => number,
     private readonly channelStore: ChannelStore,
+    private readonly rotation: JsonlRotation | undefined,
   ) {}
 
   /** Takes the state-dir lock (E_STATE_LOCKED if another runner holds it) and loads state. */
@@ -114,7 +121,9 @@ export class GatewayRuntime {
       await checkPath(paths.eventsPath, "file", "use");
       await checkPath(paths.channelStoreRoot, "directory", "use");
       const state = await loadStateForRunner({ statePath: paths.statePath, nowUnixMs: clock(), onWarning });
-      return new GatewayRuntime(paths, settings, state, lock, clock, new ChannelStore(paths.channelStoreRoot));
+      const rotation = options.rotation;
+      const channelStore = new ChannelStore(paths.channelStoreRoot, rotation ? { rotation } : {});
+      return new GatewayRuntime(paths, settings, state, lock, clock, channelStore, rotation);
     } catch (error) {
       await lock.release();
       throw error;
@@ -149,7 +158,7 @@ export class GatewayRuntime {
     recorder.summary.queued_cases = queued.length;
     recorder.summary.backlog_cases = backlog;
 
-    const toRun = queued.filter((c) => {
+    const toRun = options.reverify ? queued : queued.filter((c) => {
       const duplicate = recorder.isProcessed(c);
       if (duplicate) recorder.skipDuplicate(c);
       return !duplicate;
@@ -320,7 +329,11 @@ export class GatewayRuntime {
       head.add(lastCycleHeader);
       await writeJsonlAtomic(this.paths.lastCyclePath, head, recorder.caseResults);
       await stateFile.commit();
-      if (!report.aborted) await appendJsonl(this.paths.eventsPath, [cycleEventLine(report)]);
+      if (!report.aborted) {
+        const line = [cycleEventLine(report)];
+        if (this.rotation) await appendJsonlRotated(this.paths.eventsPath, line, this.rotation);
+        else await appendJsonl(this.paths.eventsPath, line);
+      }
     } catch (error) {
       await stateFile.abort();
       throw this.persistError(error);

@@ -1,5 +1,4 @@
-import { stat } from "node:fs/promises";
-import { readJsonl } from "@tau/event-store";
+import { readRotatedJsonl, rotatedFiles } from "@tau/event-store";
 import { normalizeMethod } from "@tau/gateway-contract";
 import { classifyHealth, type HealthSnapshot } from "@tau/gateway-guardrail";
 import type { GatewayState } from "../state/gateway-state";
@@ -11,6 +10,8 @@ export interface GatewayStatus {
   state_path: string;
   events_log_path: string;
   events_log_present: boolean;
+  /** Files of the events log: runtime-events.jsonl plus rotated runtime-events.jsonl.N. */
+  events_log_files: number;
   health_state: string;
   health_reason: string;
   rollout_gate: string;
@@ -34,6 +35,7 @@ export interface GatewayStatus {
 
 interface EventsSummary {
   present: boolean;
+  files: number;
   valid: number;
   invalid: number;
   last?: Record<string, unknown>;
@@ -45,14 +47,13 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
 
 /** Streams the events log once; its size never bounds what can be inspected. */
 async function summariseEvents(eventsPath: string): Promise<EventsSummary> {
-  const out: EventsSummary = { present: false, valid: 0, invalid: 0, reasonCodeCounts: new Map() };
-  try {
-    await stat(eventsPath);
-  } catch {
-    return out;
-  }
-  out.present = true;
-  for await (const entry of readJsonl(eventsPath)) {
+  const out: EventsSummary = { present: false, files: 0, valid: 0, invalid: 0, reasonCodeCounts: new Map() };
+  // Rotated files are read oldest first, so `last` is still the newest cycle.
+  const files = await rotatedFiles(eventsPath);
+  out.files = files.length;
+  out.present = files.length > 0;
+  if (!out.present) return out;
+  for await (const entry of readRotatedJsonl(eventsPath)) {
     if (!entry.ok || !isRecord(entry.value)) {
       out.invalid++;
       continue;
@@ -95,6 +96,7 @@ function buildStatus(stateDir: string, state: GatewayState, events: EventsSummar
     state_path: paths.statePath,
     events_log_path: paths.eventsPath,
     events_log_present: events.present,
+    events_log_files: events.files,
     health_state: lastString("health_state") ?? classified.state,
     health_reason: lastString("health_reason") ?? classified.reason,
     rollout_gate: g.gate,

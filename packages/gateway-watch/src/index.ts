@@ -1,0 +1,17 @@
+export { bearerTokenMatches } from "./bearer-token";
+export { WatchError } from "./errors";
+export type { WatchErrorCode } from "./errors";
+export { GatewayMetrics } from "./gateway-metrics";
+export type { CycleResult, RequestObservation } from "./gateway-metrics";
+export { GatewayWatcher } from "./gateway-watcher";
+export type { GatewayWatcherOptions, WatchCycleEvent, WatchStatus, WatchSummary } from "./gateway-watcher";
+export { checkListenSecurity, DEFAULT_LISTEN, isLoopback, parseListenAddress } from "./listen-address";
+export type { ListenAddress } from "./listen-address";
+export { writeCycleMetricsTextfile, writeMetricsTextfile } from "./metrics-textfile";
+export { statusClass, timedDriver } from "./timed-driver";
+export { evaluateVerdict, WATCH_REASON_CODES, WATCH_VERDICTS } from "./verdict";
+export type { CompletedCycle, WatchVerdict, WatchVerdictValue } from "./verdict";
+export { createWatchServer } from "./watch-server";
+export type { WatchServer, WatchServerOptions } from "./watch-server";
+export { resolveWatchSettings, watchSettingsSchema } from "./watch-settings";
+export type { WatchSettings, WatchSettingsInput } from "./watch-settings";
