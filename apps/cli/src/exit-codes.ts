@@ -19,6 +19,8 @@ export function exitCodeForError(error: unknown): number {
     if (error.code === "E_INVALID_OPTION") return EXIT.usage;
     // Shard dirs that are not one complete split: the command line named the wrong dirs.
     if (error.code === "E_SHARDS_NOT_MERGEABLE") return EXIT.usage;
+    // drift accept / record refusals: the command cannot do what was asked as things stand.
+    if (error.code === "E_NO_DRIFT" || error.code === "E_FIXTURE_CHANGED" || error.code === "E_OUTPUT_EXISTS") return EXIT.usage;
     return EXIT.internal;
   }
   if (WatchError.isInstance(error)) return error.code === "E_LISTEN" ? EXIT.internal : EXIT.usage;

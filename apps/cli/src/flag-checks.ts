@@ -1,5 +1,6 @@
 import type { Flags } from "./flags";
 import { OPTIONS } from "./options";
+import { findCommand, GLOBAL_OPTIONS } from "./registry";
 
 /**
  * Reads every integer flag that was given, used by this command or not, so a value out of range
@@ -14,33 +15,21 @@ const LIVE_ONLY = ["gateway-target-header", "gateway-request-timeout-ms", "gatew
 
 /**
  * Warnings for flags that do nothing in the chosen command, so a typo'd mode or a forgotten
- * --gateway-target-url does not pass silently (a flag from the environment counts as given).
+ * --gateway-target-url does not pass silently. What a command reads is its `options` in the
+ * registry (the same list its --help shows). Only the command line counts for that rule: a
+ * TAU_GATEWAY_* variable set for a whole CI job is not a mistake of this call. A live-only flag
+ * without a target URL warns from a variable too, since the simulated gateway then ignores it.
  */
-export function unusedFlagWarnings(flags: Flags, command: "run" | "merge" | "serve-reference"): string[] {
-  const given = (name: string) => flags.isSet(name);
+export function unusedFlagWarnings(flags: Flags, command: string): string[] {
+  const used = new Set([...(findCommand(command)?.options ?? []), ...GLOBAL_OPTIONS]);
   const out: string[] = [];
-  if (command === "run") {
-    const live = given("gateway-target-url");
+  if (used.has("gateway-target-url") && !flags.isSet("gateway-target-url")) {
     for (const name of LIVE_ONLY) {
-      if (!live && given(name)) out.push(`--${name} does nothing without --gateway-target-url (the simulated gateway is used)`);
+      if (flags.isSet(name)) out.push(`--${name} does nothing without --gateway-target-url (the simulated gateway is used)`);
     }
-    for (const spec of OPTIONS) {
-      if (spec.group === "serve" && given(spec.name)) out.push(`--${spec.name} only applies to serve-reference; ignored by run`);
-    }
-  } else if (command === "merge") {
-    // Runner, guardrail, shard and live flags are refused by merge itself (the shards' recorded
-    // settings rule the merged cycle); what is left to warn about is serve-reference's.
-    for (const spec of OPTIONS) {
-      if (spec.group === "serve" && given(spec.name)) out.push(`--${spec.name} only applies to serve-reference; ignored by merge`);
-    }
-  } else {
-    for (const spec of OPTIONS) {
-      if ((spec.group === "runner" || spec.group === "guardrail" || spec.group === "shard" || spec.group === "live") && flags.has(spec.name)) {
-        out.push(`--${spec.name} does nothing for serve-reference; ignored`);
-      }
-    }
-    // run and report write reports; serve-reference runs no cycle to report on.
-    if (flags.has("gateway-report")) out.push("--gateway-report does nothing for serve-reference; ignored");
+  }
+  for (const spec of OPTIONS) {
+    if (spec.group !== "mode" && !used.has(spec.name) && flags.has(spec.name)) out.push(`--${spec.name} does nothing for ${command}; ignored`);
   }
   return out;
 }

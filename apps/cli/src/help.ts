@@ -7,10 +7,11 @@ const GROUPS: { group: OptionSpec["group"]; title: string }[] = [
   { group: "guardrail", title: "Guardrail" },
   { group: "shard", title: "Shards (split one fixture over machines; merge with `tau-gateway merge`)" },
   { group: "live", title: "Live mode" },
+  { group: "fixture", title: "Fixture workflow (record, drift, import, --gateway-update)" },
   { group: "watch", title: "Watch mode, metrics and log rotation" },
   { group: "serve", title: "Reference gateway (serve-reference)" },
   { group: "inspect", title: "Channel store" },
-  { group: "setup", title: "Setup (init)" },
+  { group: "setup", title: "Setup (init, record, import har)" },
   { group: "output", title: "Output" },
 ];
 
@@ -53,11 +54,13 @@ Exit codes:
   0  cycle completed (whatever the gate, unless --gateway-fail-on-hold) or inspect succeeded
   1  I/O error, no state or channel store to inspect yet, or an unexpected internal error
      (add --debug for the stack trace)
-  2  usage error or invalid fixture; merge: shard dirs that are not one complete split
-     (other fixture content, settings or shard count, a missing or repeated shard, no
-     completed cycle)
+  2  usage error or invalid fixture (a v2 case without expected included); drift accept with
+     nothing to accept or a fixture changed since the cycle; record/import --out exists;
+     merge: shard dirs that are not one complete split (other fixture content, settings or
+     shard count, a missing or repeated shard, no completed cycle)
   3  rollout gate is hold and --gateway-fail-on-hold was given
-  4  contract drift detected (run prints the diff; merge counts the shards' drifted cases)
+  4  contract drift detected (run prints the diff; merge counts the shards' drifted cases); not
+     for drift of pending cases only, nor when --gateway-update all accepted it
   5  state directory locked by another runner
   130 interrupted: results recorded before the interrupt are kept; health, gate and the events
       log still describe the last complete cycle

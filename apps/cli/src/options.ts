@@ -2,7 +2,7 @@
 export interface OptionSpec {
   name: string;
   kind: "string" | "integer" | "boolean" | "list";
-  group: "mode" | "runner" | "guardrail" | "shard" | "live" | "watch" | "serve" | "inspect" | "setup" | "output";
+  group: "mode" | "runner" | "guardrail" | "shard" | "live" | "fixture" | "watch" | "serve" | "inspect" | "setup" | "output";
   /** One-letter alias, e.g. `h` for `-h`. */
   short?: string;
   /** The only values a string flag accepts (also offered by shell completion). */
@@ -31,7 +31,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: "channel-store-inspect", env: true, kind: "string", group: "mode", value: "gateway/ACTOR", help: "Count the records and invalid lines of one actor's channel store." },
   { name: "channel-store-repair", env: true, kind: "string", group: "mode", value: "gateway/ACTOR", help: "Move invalid lines of one actor's logs to <log>.corrupt-<unix_ms>, keeping the valid ones." },
 
-  { name: "gateway-fixture", kind: "string", group: "runner", value: "PATH", default: "fixtures/gateway-contract/mixed-outcomes.json", env: true, help: "Fixture file with the request cases and their expected outcomes." },
+  { name: "gateway-fixture", kind: "list", group: "runner", value: "PATH|GLOB", default: "fixtures/gateway-contract/mixed-outcomes.json", env: true, help: "Fixture file with the request cases and their expected outcomes; repeatable, and a quoted glob ('fixtures/**/*.json') names a set. Its variable holds one per line." },
   { name: "gateway-state-dir", kind: "string", group: "runner", value: "DIR", default: ".tau/gateway", env: true, help: "State directory: state.json, runtime-events.jsonl, channel-store/." },
   { name: "gateway-queue-limit", kind: "integer", group: "runner", value: "N", default: 64, min: 1, env: true, help: "Cases queued per cycle; the rest is backlog (queue_depth)." },
   { name: "gateway-processed-case-cap", kind: "integer", group: "runner", value: "N", default: 10000, min: 1, env: true, help: "Processed case keys remembered for dedup; the oldest are dropped past it." },
@@ -53,6 +53,10 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: "gateway-max-response-bytes", kind: "integer", group: "live", value: "BYTES", default: 8388608, min: 1, env: true, help: "Read at most this much of a response body; a longer body is cut off and the case fails or drifts saying so." },
   { name: "gateway-concurrency", kind: "integer", group: "live", value: "N", default: 8, min: 1, env: true, help: "Cases in flight at once; results are still recorded in queue order." },
   { name: "gateway-retry-max-delay-ms", kind: "integer", group: "live", value: "MS", default: 30000, min: 0, max: MAX_TIMER_MS, env: true, help: "Cap of one backoff wait, Retry-After included. In live mode the base delay defaults to 200 ms with full jitter." },
+  { name: "gateway-update", kind: "string", group: "fixture", value: "none|new|all", default: "none", env: true, help: "run: write observations into the fixture. new: record cases without expected first; all: also accept every drift of the cycle (logged in drift-accepted.jsonl). Forced to none when CI is set, unless given on the command line." },
+  { name: "gateway-tag", kind: "list", group: "fixture", value: "TAG", env: true, help: "Run only cases with this tag (fixture v2 `tags`); repeatable, a case with any of them runs. Its variable holds one per line." },
+  { name: "out", kind: "string", group: "fixture", value: "PATH", help: "record, import har: the fixture file to write." },
+  { name: "field", kind: "string", group: "fixture", value: "POINTER", help: "drift accept: accept only this field, a JSON Pointer relative to expected (/status_code, /response_body/meta); fields under it included." },
   { name: "gateway-watch-interval-ms", kind: "integer", group: "watch", value: "MS", default: 30000, min: 0, max: MAX_TIMER_MS, env: true, help: "watch: start a cycle every MS (from the start of the previous one)." },
   { name: "gateway-watch-count", kind: "integer", group: "watch", value: "N", min: 1, env: true, help: "watch: stop after N cycles (default: run until SIGTERM/SIGINT)." },
   { name: "gateway-gate-min-cycles", kind: "integer", group: "watch", value: "N", default: 3, min: 1, env: true, help: "watch: the verdict is `inconclusive` until N cycles have completed." },
@@ -75,7 +79,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: "transport-health-json", env: true, kind: "boolean", group: "output", help: "Print the transport-health report as JSON." },
   { name: "gateway-status-json", env: true, kind: "boolean", group: "output", help: "Print the status report as JSON." },
   { name: "channel-store-root", kind: "string", group: "inspect", value: "DIR", env: true, help: "Channel-store root for --channel-store-inspect/--channel-store-repair (default: <state-dir>/channel-store)." },
-  { name: "force", kind: "boolean", group: "setup", help: "init: overwrite files that already exist." },
+  { name: "force", kind: "boolean", group: "setup", help: "init: overwrite files that already exist; record, import har: overwrite --out if it exists." },
 
   { name: "json", kind: "boolean", group: "output", help: "Print any report (run, health, status, channel store, events, capabilities, validate) as JSON." },
   { name: "quiet", kind: "boolean", group: "output", short: "q", help: "No progress lines on stderr during a cycle." },

@@ -36,8 +36,22 @@ const RUN_OPTIONS = [
   "gateway-events-max-bytes",
   "gateway-events-max-files",
   "gateway-report",
+  "gateway-update",
+  "gateway-tag",
   "json",
   "quiet",
+];
+
+/** What `record` reads: the fixture, the live target and how to ask it, where to write. */
+const RECORD_OPTIONS = [
+  "gateway-fixture",
+  "gateway-max-fixture-bytes",
+  ...groups("live"),
+  "gateway-retry-max-attempts",
+  "gateway-retry-base-delay-ms",
+  "out",
+  "force",
+  "json",
 ];
 
 /**
@@ -96,17 +110,63 @@ export const COMMANDS: readonly CommandSpec[] = [
     args: { min: 0, max: 1 },
     complete: ["file"],
     options: ["gateway-fixture", "gateway-max-fixture-bytes", "json"],
-    examples: ["tau-gateway validate", "tau-gateway validate fixtures/gateway-contract/rollout-pass.json", "tau-gateway validate my.json --json"],
+    examples: [
+      "tau-gateway validate",
+      "tau-gateway validate fixtures/gateway-contract/rollout-pass.json",
+      "tau-gateway validate my.json --json",
+      "tau-gateway validate --gateway-fixture 'fixtures/**/*.json'",
+    ],
     load: async () => (await import("./commands/validate")).validateCommand,
   },
   {
     name: "capabilities",
-    summary: "schema version, outcomes, error codes and methods supported",
+    summary: "schema versions, matchers, outcomes, error codes and methods supported",
     usage: "capabilities [--json]",
     args: { min: 0, max: 0 },
     options: ["json"],
     examples: ["tau-gateway capabilities", "tau-gateway capabilities --json"],
     load: async () => (await import("./commands/capabilities")).capabilitiesCommand,
+  },
+  {
+    name: "record",
+    summary: "replay a fixture against --gateway-target-url and write --out with every expected as observed",
+    usage: "record [FIXTURE] --gateway-target-url URL --out FILE [--force] [flags]",
+    args: { min: 0, max: 1 },
+    complete: ["file"],
+    options: RECORD_OPTIONS,
+    examples: [
+      "tau-gateway record imported.json --gateway-target-url http://127.0.0.1:8080 --out recorded.json",
+      "tau-gateway record --gateway-fixture checks.json --gateway-target-url https://gw.example --gateway-target-header 'Authorization: Bearer …' --out checks.json --force",
+    ],
+    load: async () => (await import("./commands/record")).recordCommand,
+  },
+  {
+    name: "drift",
+    summary: "the last cycle's drift field by field (list), or write it into the fixture (accept)",
+    usage: "drift list|accept [CASE_ID|GLOB ...] [--field POINTER] [--json]",
+    args: { min: 1, max: Number.MAX_SAFE_INTEGER },
+    complete: [["list", "accept"]],
+    options: ["gateway-state-dir", "field", "json"],
+    examples: [
+      "tau-gateway drift list",
+      "tau-gateway drift list --json",
+      "tau-gateway drift accept orders-create --field /response_body/total",
+      "tau-gateway drift accept 'orders-*'",
+    ],
+    load: async () => (await import("./commands/drift")).driftCommand,
+  },
+  {
+    name: "import",
+    summary: "turn the requests of a HAR file into fixture v2 cases to record (import har FILE)",
+    usage: "import har FILE --out FIXTURE [--force] [--json]",
+    args: { min: 2, max: 2 },
+    complete: [["har"], "file"],
+    options: ["out", "force", "json"],
+    examples: [
+      "tau-gateway import har session.har --out imported.json",
+      "tau-gateway import har session.har --out imported.json && tau-gateway record imported.json --gateway-target-url http://127.0.0.1:8080 --out recorded.json",
+    ],
+    load: async () => (await import("./commands/import")).importCommand,
   },
   {
     name: "channel-store",
@@ -138,7 +198,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: "watch [FIXTURE] [--gateway-target-url URL] [flags]",
     args: { min: 0, max: 1 },
     complete: ["file"],
-    options: [...groups("runner", "guardrail", "live", "watch").filter((name) => name !== "gateway-metrics-textfile")],
+    options: [...groups("runner", "guardrail", "live", "watch").filter((name) => name !== "gateway-metrics-textfile"), "gateway-tag"],
     examples: [
       "tau-gateway watch --gateway-target-url http://127.0.0.1:8080 --gateway-watch-interval-ms 10000",
       "tau-gateway watch fixtures/gateway-contract/rollout-pass.json --gateway-gate-window 10 --gateway-gate-window-max-holds 2",

@@ -71,7 +71,7 @@ export function renderDrifts(io: Io, drifts: readonly Drift[]): string {
   for (const drift of drifts) {
     // Ids, keys and notes come from the fixture or the target: escaped, they cannot recolour the
     // terminal or fake a line of the report.
-    lines.push(`  case ${printableText(JSON.stringify(drift.case_id))} (${printableText(drift.case_key)})`);
+    lines.push(`  case ${printableText(JSON.stringify(drift.case_id))} (${printableText(drift.case_key)})${drift.pending === true ? " [pending: reported, does not hold the gate]" : ""}`);
     if (drift.note) lines.push(`    note: ${printableText(drift.note)}`);
     for (const d of drift.differences) {
       const field = d.field === "response_body" ? `response_body${printableText(d.pointer)}` : d.field;

@@ -34,6 +34,23 @@ export function stateDirFromFlags(flags: Flags): string {
   return flags.string("gateway-state-dir") as string;
 }
 
+const UPDATE_MODES = ["none", "new", "all"] as const;
+export type UpdateMode = (typeof UPDATE_MODES)[number];
+
+/**
+ * `--gateway-update`: none unless asked; under CI (the CI variable set) only the command line
+ * can ask, so a TAU_GATEWAY_UPDATE left in a CI environment never rewrites fixtures there.
+ */
+export function updateModeFromFlags(flags: Flags, env: NodeJS.ProcessEnv): UpdateMode {
+  const ci = env.CI !== undefined && env.CI !== "" && env.CI !== "false" && env.CI !== "0";
+  if (ci && !flags.has("gateway-update")) return "none";
+  const mode = (flags.string("gateway-update") ?? "none").trim().toLowerCase();
+  if (!(UPDATE_MODES as readonly string[]).includes(mode)) {
+    throw new UsageError(`--gateway-update must be none, new or all (found ${JSON.stringify(mode)})`);
+  }
+  return mode as UpdateMode;
+}
+
 /** `Name: value` → [name, value]; the value is a secret, so messages show only the name. */
 function parseHeader(text: string): [string, string] {
   const colon = text.indexOf(":");

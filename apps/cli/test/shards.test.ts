@@ -121,7 +121,7 @@ describe("tau-gateway merge", { timeout: 60_000 }, () => {
     expect(run.stderr).not.toMatch(/warning/);
     const merge = await ws.run(["merge", "--gateway-state-dir", "merged", "--gateway-lock-stale-ms", "5000", "--port", "9", ...dirs]);
     expect(merge.code).toBe(0);
-    expect(merge.stderr).toMatch(/--port only applies to serve-reference; ignored by merge/);
+    expect(merge.stderr).toMatch(/--port does nothing for merge; ignored/);
     expect(ws.exists("merged/last-cycle.jsonl")).toBe(true);
     expect((await ws.run(["merge", "--gateway-state-dir", "merged", "--gateway-lock-stale-ms", "0", ...dirs])).code).toBe(2);
   });

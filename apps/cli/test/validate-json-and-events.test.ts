@@ -43,7 +43,15 @@ describe("validate --json", { timeout: 60_000 }, () => {
     const ws = await workspace(["rollout-pass.json"]);
     const result = await ws.run(["validate", "fixtures/gateway-contract/rollout-pass.json", "--json"]);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ valid: true, path: "fixtures/gateway-contract/rollout-pass.json", name: "rollout-pass", cases: 3, problems: [] });
+    expect(JSON.parse(result.stdout)).toEqual({
+      valid: true,
+      path: "fixtures/gateway-contract/rollout-pass.json",
+      name: "rollout-pass",
+      schema_version: 1,
+      cases: 3,
+      unrecorded_cases: 0,
+      problems: [],
+    });
   });
 });
 

@@ -1,8 +1,14 @@
-// Regenerates schema/fixture.schema.json from the built package (run `npm run build` first).
+// Regenerates schema/fixture.schema.json and schema/fixture.v2.schema.json from the built
+// package (run `npm run build` first).
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { fixtureJsonSchema } from "../dist/index.js";
+import { fixtureJsonSchema, fixtureJsonSchemaV2 } from "../dist/index.js";
 
-const target = fileURLToPath(new URL("../schema/fixture.schema.json", import.meta.url));
-writeFileSync(target, `${JSON.stringify(fixtureJsonSchema, null, 2)}\n`);
-console.log(`wrote ${target}`);
+for (const [file, schema] of [
+  ["fixture.schema.json", fixtureJsonSchema],
+  ["fixture.v2.schema.json", fixtureJsonSchemaV2],
+]) {
+  const target = fileURLToPath(new URL(`../schema/${file}`, import.meta.url));
+  writeFileSync(target, `${JSON.stringify(schema, null, 2)}\n`);
+  console.log(`wrote ${target}`);
+}

@@ -1,6 +1,7 @@
 import { caseKey } from "./case-key";
 import type { GatewayCase } from "./fixture-schema";
-import { jsonDiff, jsonEqual } from "./json-diff";
+import { jsonDiff, jsonEqual, type JsonDifference } from "./json-diff";
+import { bodyDifferences, bodyMatches } from "./matchers";
 import type { Observed } from "./observed";
 
 /** One field where the observation broke the contract. */
@@ -18,6 +19,27 @@ export interface Drift {
   case_key: string;
   differences: DriftDifference[];
   note?: string;
+  /** True when the case is `pending` (v2): its drift is reported but does not hold the gate. */
+  pending?: boolean;
+}
+
+/**
+ * Body differences of a case. A v1 body is compared literally (a `$match` key there is data);
+ * a v2 body may hold matchers and `expected.ignore` pointers.
+ */
+function responseBodyDifferences(gatewayCase: GatewayCase, observed: unknown): JsonDifference[] {
+  const expected = gatewayCase.expected;
+  if (gatewayCase.schema_version !== 2) return jsonDiff(expected.response_body, observed);
+  return bodyDifferences(expected.response_body, observed, expected.ignore ? { ignore: expected.ignore } : {});
+}
+
+// One Set per ignore list, not per check: cases (and their lists) live as long as the fixture.
+const ignoreSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+function ignoreSet(ignore: readonly string[] | undefined): ReadonlySet<string> | undefined {
+  if (ignore === undefined || ignore.length === 0) return undefined;
+  let set = ignoreSets.get(ignore);
+  if (set === undefined) ignoreSets.set(ignore, (set = new Set(ignore)));
+  return set;
 }
 
 /** Compares an observation with the case's expectation: null when they match, else the drift. */
@@ -27,7 +49,10 @@ export function checkContract(gatewayCase: GatewayCase, observed: Observed): Dri
     expected.outcome === observed.outcome &&
     expected.status_code === observed.status_code &&
     (expected.error_code ?? "") === observed.error_code &&
-    jsonEqual(expected.response_body, observed.response_body)
+    // v1 keeps its allocation-free comparison; v2 walks for matchers and ignores.
+    (gatewayCase.schema_version === 2
+      ? bodyMatches(expected.response_body, observed.response_body, ignoreSet(expected.ignore))
+      : jsonEqual(expected.response_body, observed.response_body))
   ) {
     return null;
   }
@@ -38,7 +63,7 @@ export function checkContract(gatewayCase: GatewayCase, observed: Observed): Dri
   compare("outcome", expected.outcome, observed.outcome);
   compare("status_code", expected.status_code, observed.status_code);
   compare("error_code", expected.error_code ?? "", observed.error_code);
-  for (const diff of jsonDiff(expected.response_body, observed.response_body)) {
+  for (const diff of responseBodyDifferences(gatewayCase, observed.response_body)) {
     differences.push({ field: "response_body", ...diff });
   }
   if (differences.length === 0) return null;
@@ -47,5 +72,6 @@ export function checkContract(gatewayCase: GatewayCase, observed: Observed): Dri
     case_key: caseKey(gatewayCase),
     differences,
     ...(observed.note !== undefined ? { note: observed.note } : {}),
+    ...(gatewayCase.pending === true ? { pending: true } : {}),
   };
 }

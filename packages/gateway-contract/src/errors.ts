@@ -18,7 +18,13 @@ export type FixtureErrorCode =
   | "E_FIXTURE_ENCODING"
   | "E_FIXTURE_NOT_FOUND"
   | "E_FIXTURE_UNREADABLE"
-  | "E_FIXTURE_TOO_LARGE";
+  | "E_FIXTURE_TOO_LARGE"
+  /** A v2 fixture with cases that have no `expected` yet: it can be recorded, not run. */
+  | "E_FIXTURE_UNRECORDED"
+  /** A fixture file could not be edited as asked (a case or field that is not there). */
+  | "E_FIXTURE_EDIT"
+  /** A file given to `import har` is not a HAR log (or has no request to import). */
+  | "E_HAR_INVALID";
 
 /** A fixture that cannot be used; `issues` lists every problem found, not only the first. */
 export class FixtureError extends Error {

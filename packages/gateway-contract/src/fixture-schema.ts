@@ -48,8 +48,9 @@ export const fixtureSchema = z
   })
   .check(z.superRefine(fixtureRules, { when: () => true }));
 
-export type Expected = z.output<typeof expectedSchema>;
-export type GatewayCase = z.output<typeof gatewayCaseSchema>;
-export type Fixture = z.output<typeof fixtureSchema>;
-/** A fixture as written in a file, before defaults are applied. */
+/** A v1 fixture as parsed. */
+export type FixtureV1 = z.output<typeof fixtureSchema>;
+/** A v1 fixture as written in a file, before defaults are applied. */
 export type FixtureInput = z.input<typeof fixtureSchema>;
+// The types every runner uses, for either schema version, live in fixture.ts.
+export type { Expected, Fixture, GatewayCase } from "./fixture";

@@ -4,13 +4,20 @@ import type { FixtureIssue } from "./errors";
 import { lineAndColumn } from "./json-syntax-error";
 import type { JsonTextIssue } from "./json-text";
 import { expectedSchema, fixtureSchema, gatewayCaseSchema } from "./fixture-schema";
+import { expectedSchemaV2, fixtureSchemaV2, gatewayCaseSchemaV2 } from "./fixture-schema-v2";
 
 type PathKey = PropertyKey;
 
-function allowedFields(path: readonly PathKey[]): readonly string[] {
-  if (path.length === 0) return Object.keys(shapeOf(fixtureSchema));
-  if (path.length === 2 && path[0] === "cases") return Object.keys(shapeOf(gatewayCaseSchema));
-  if (path.length === 3 && path[2] === "expected") return Object.keys(expectedSchema.shape);
+const SCHEMAS = {
+  1: { fixture: fixtureSchema, case: gatewayCaseSchema, expected: expectedSchema },
+  2: { fixture: fixtureSchemaV2, case: gatewayCaseSchemaV2, expected: expectedSchemaV2 },
+} as const;
+
+function allowedFields(path: readonly PathKey[], version: 1 | 2): readonly string[] {
+  const schemas = SCHEMAS[version];
+  if (path.length === 0) return Object.keys(shapeOf(schemas.fixture));
+  if (path.length === 2 && path[0] === "cases") return Object.keys(shapeOf(schemas.case));
+  if (path.length === 3 && path[2] === "expected") return Object.keys(schemas.expected.shape);
   return [];
 }
 
@@ -118,8 +125,10 @@ export function formatIssues(options: {
   issues: readonly z.core.$ZodIssue[];
   input: unknown;
   source: string;
+  /** Schema version the input was validated against (which fields are allowed); default 1. */
+  version?: 1 | 2;
 }): FixtureIssue[] {
-  const { issues, input, source } = options;
+  const { issues, input, source, version = 1 } = options;
   const out: FixtureIssue[] = [];
   for (const zodIssue of issues) {
     const path = zodIssue.path;
@@ -132,7 +141,7 @@ export function formatIssues(options: {
       let text: string;
       if (key !== null) {
         field = fieldName([...local, key]);
-        const allowed = allowedFields(path).join(", ");
+        const allowed = allowedFields(path, version).join(", ");
         text = `is not a known field (check the spelling; allowed here: ${allowed})`;
       } else {
         field = fieldName(local);

@@ -1,9 +1,9 @@
 import { open } from "node:fs/promises";
 import { FixtureError } from "./errors";
+import type { Fixture, FixtureDocument } from "./fixture";
 import { decodeFixtureBytes } from "./fixture-encoding";
-import type { Fixture } from "./fixture-schema";
 import { fixtureSha256, type FixtureSource } from "./fixture-source";
-import { parseFixture } from "./parse-fixture";
+import { parseFixture, parseFixtureDocument } from "./parse-fixture";
 
 /** Default upper bound on a fixture file's size: larger files are refused before reading. */
 export const DEFAULT_MAX_FIXTURE_BYTES = 256 * 1024 * 1024;
@@ -63,21 +63,39 @@ async function readCapped(path: string, maxBytes: number): Promise<Buffer> {
   }
 }
 
+async function readBytes(path: string, maxBytes: number | undefined): Promise<Buffer> {
+  try {
+    return await readCapped(path, maxBytes ?? DEFAULT_MAX_FIXTURE_BYTES);
+  } catch (error) {
+    if (FixtureError.isInstance(error)) throw error;
+    throw ioFailure(path, error);
+  }
+}
+
 /** Reads and validates a fixture file, with its source (path and sha256 of its bytes). */
 export async function readFixtureFile(
   path: string,
   options: { maxBytes?: number } = {},
 ): Promise<{ fixture: Fixture; source: FixtureSource }> {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_FIXTURE_BYTES;
-  let bytes: Buffer;
-  try {
-    bytes = await readCapped(path, maxBytes);
-  } catch (error) {
-    if (FixtureError.isInstance(error)) throw error;
-    throw ioFailure(path, error);
-  }
+  const bytes = await readBytes(path, options.maxBytes);
   const fixture = parseFixture(decodeFixtureBytes(bytes, path), path);
   return { fixture, source: { path, sha256: fixtureSha256(bytes) } };
+}
+
+/**
+ * Reads and validates a fixture file that may still have v2 cases without `expected` (for
+ * recording, updating and editing), with its text, so edits can keep the file's layout.
+ */
+export async function readFixtureDocument(
+  path: string,
+  options: { maxBytes?: number } = {},
+): Promise<{ document: FixtureDocument; text: string; source: FixtureSource }> {
+  const bytes = await readBytes(path, options.maxBytes);
+  // The same text rules as readFixtureFile: invalid UTF-8 (with its byte offset) and UTF-16 are
+  // refused here too, so a fixture to record or edit is never silently re-encoded.
+  const text = decodeFixtureBytes(bytes, path);
+  const document = parseFixtureDocument(text, path);
+  return { document, text, source: { path, sha256: fixtureSha256(bytes) } };
 }
 
 /** Reads and validates a fixture file. Files over `maxBytes` are refused without reading them whole. */

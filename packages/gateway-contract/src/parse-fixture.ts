@@ -1,8 +1,9 @@
 import { FixtureError } from "./errors";
-import { fixtureSchema, type Fixture } from "./fixture-schema";
-import { formatIssues, formatJsonTextIssues } from "./format-issues";
+import type { Fixture, FixtureDocument } from "./fixture";
+import { formatJsonTextIssues } from "./format-issues";
 import { findJsonSyntaxError } from "./json-syntax-error";
-import { parseJsonText, type JsonTextIssue } from "./json-text";
+import { parseJsonText } from "./json-text";
+import { checkFixtureDocument, requireExpectations, validateFixtureDocument } from "./validate-fixture-document";
 
 const DEFAULT_SOURCE = "<fixture>";
 
@@ -10,27 +11,29 @@ export type SafeParseFixtureResult =
   | { success: true; fixture: Fixture }
   | { success: false; error: FixtureError };
 
-/** Validates an already-parsed JSON value as a fixture; throws a FixtureError listing every problem. */
+/** Validates an already-parsed JSON value as a fixture (v1 or v2); throws a FixtureError listing every problem. */
 export function validateFixture(value: unknown, source: string = DEFAULT_SOURCE): Fixture {
-  const result = fixtureSchema.safeParse(value);
-  if (result.success) return result.data;
-  throw new FixtureError({
-    code: "E_FIXTURE_INVALID",
-    source,
-    issues: formatIssues({ issues: result.error.issues, input: value, source }),
-  });
+  return requireExpectations(validateFixtureDocument(value, source), source);
 }
 
 /**
- * Parses fixture JSON text; throws a FixtureError (with line and column for bad JSON). Duplicate
- * keys and numbers too large for a double are invalid too, reported with every other problem.
+ * Parses fixture JSON text into a runnable fixture; throws a FixtureError (with line and column
+ * for bad JSON). Duplicate keys and numbers too large for a double are invalid too, reported with
+ * every other problem.
  */
 export function parseFixture(text: string, source: string = DEFAULT_SOURCE): Fixture {
+  return requireExpectations(parseFixtureDocument(text, source), source);
+}
+
+/**
+ * Like parseFixture, but v2 cases may lack `expected` (a fixture to be recorded). The text is
+ * held to the same rules: a duplicate key or a 1e309 is as invalid here as in a fixture to run.
+ */
+export function parseFixtureDocument(text: string, source: string = DEFAULT_SOURCE): FixtureDocument {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  let value: unknown;
-  let textIssues: JsonTextIssue[];
+  let parsed: ReturnType<typeof parseJsonText>;
   try {
-    ({ value, issues: textIssues } = parseJsonText(body));
+    parsed = parseJsonText(body);
   } catch (cause) {
     const where = findJsonSyntaxError(body);
     const position = where ? `line ${where.line}, column ${where.column}: ${where.reason}` : (cause as Error).message;
@@ -41,19 +44,13 @@ export function parseFixture(text: string, source: string = DEFAULT_SOURCE): Fix
       cause,
     });
   }
-  if (textIssues.length === 0) return validateFixture(value, source);
+  const { value, issues: textIssues } = parsed;
+  if (textIssues.length === 0) return validateFixtureDocument(value, source);
   const first = formatJsonTextIssues({ issues: textIssues, input: value, text: body, source });
-  const result = fixtureSchema.safeParse(value);
   // A value the text issue already explains (Infinity for 1e309) is not reported twice.
-  const explained = textIssues.filter((i) => i.kind === "number_out_of_range").map((i) => i.path.join("\u0000"));
-  const rest = result.success
-    ? []
-    : formatIssues({
-        issues: result.error.issues.filter((i) => !explained.some((p) => i.path.join("\u0000").startsWith(p))),
-        input: value,
-        source,
-      });
-  throw new FixtureError({ code: "E_FIXTURE_INVALID", source, issues: [...first, ...rest] });
+  const explained = textIssues.filter((i) => i.kind === "number_out_of_range").map((i) => i.path);
+  const checked = checkFixtureDocument({ value, source, skipPaths: explained });
+  throw new FixtureError({ code: "E_FIXTURE_INVALID", source, issues: [...first, ...(checked.success ? [] : checked.issues)] });
 }
 
 /** Like parseFixture, but returns the error instead of throwing it. */

@@ -40,6 +40,8 @@ const EXPECTED_REPORT = {
   FixtureError: "function",
   capabilities: {
     schemaVersion: 1,
+    schemaVersions: [1, 2],
+    matchers: ["any", "string", "number", "integer", "boolean", "uuid", "iso8601", "regex:<pattern>"],
     outcomes: ["success", "malformed_input", "retryable_failure"],
     errorCodes: ["gateway_invalid_request", "gateway_unsupported_method", "gateway_backend_unavailable"],
     methods: ["GET", "POST", "PUT", "PATCH", "DELETE"],

@@ -49,10 +49,12 @@ describe("fixtures/gateway-contract", () => {
 
   it("points every valid fixture at the checked-in schema with $schema", () => {
     for (const name of validFixtureFiles()) {
-      const fixture = JSON.parse(readFileSync(join(FIXTURES_DIR, name), "utf8")) as { $schema?: unknown };
-      expect(fixture.$schema, `${name} has no "$schema" key`).toBe("../../packages/gateway-contract/schema/fixture.schema.json");
+      const fixture = JSON.parse(readFileSync(join(FIXTURES_DIR, name), "utf8")) as { $schema?: unknown; schema_version?: unknown };
+      // Each version has its own JSON Schema file.
+      const file = fixture.schema_version === 2 ? "fixture.v2.schema.json" : "fixture.schema.json";
+      expect(fixture.$schema, `${name} has no "$schema" key`).toBe(`../../packages/gateway-contract/schema/${file}`);
       const target = resolve(dirname(join(FIXTURES_DIR, name)), fixture.$schema as string);
-      expect(target).toBe(SCHEMA_FILE);
+      expect(target).toBe(join(dirname(SCHEMA_FILE), file));
       expect(existsSync(target)).toBe(true);
     }
   });

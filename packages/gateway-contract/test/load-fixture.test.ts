@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_MAX_FIXTURE_BYTES, FixtureError, loadFixture } from "../src/index";
+import { DEFAULT_MAX_FIXTURE_BYTES, FixtureError, loadFixture, readFixtureDocument, readFixtureSet } from "../src/index";
 import { validFixture } from "./helpers/fixture-builders";
 import { makeTempDir } from "./helpers/temp-dir";
 
@@ -32,7 +32,7 @@ describe("loadFixture", () => {
 
   it("names the file path in every issue of an invalid fixture", async () => {
     const path = join(await makeTempDir(), "broken.json");
-    await writeFile(path, JSON.stringify(validFixture({ schema_version: 2, name: "" })));
+    await writeFile(path, JSON.stringify(validFixture({ schema_version: 3, name: "" })));
     const error = await rejectionOf(loadFixture(path));
     expect(error.code).toBe("E_FIXTURE_INVALID");
     expect(error.source).toBe(path);
@@ -101,5 +101,56 @@ describe("loadFixture", () => {
 
   it("allows 256 MiB by default", () => {
     expect(DEFAULT_MAX_FIXTURE_BYTES).toBe(256 * 1024 * 1024);
+  });
+});
+
+/** A v2 fixture whose case has no expected yet: what record, --gateway-update and drift accept read. */
+const toRecord = (name = "to-record") =>
+  JSON.stringify({ schema_version: 2, name, cases: [{ case_id: "read", method: "GET", endpoint: "/v1/tasks/7", actor_id: "ops-bot" }] }, null, 2);
+
+describe("readFixtureDocument (record, update, drift accept, fixture sets)", () => {
+  it("refuses invalid UTF-8 with the byte offset, as readFixtureFile does", async () => {
+    const path = join(await makeTempDir(), "latin1.json");
+    const bytes = Buffer.from(toRecord("caf\u00e9"), "latin1");
+    await writeFile(path, bytes);
+    const offset = bytes.indexOf(0xe9);
+    for (const read of [readFixtureDocument(path), readFixtureSet({ patterns: [path] })]) {
+      const error = await rejectionOf(read);
+      expect(error.code).toBe("E_FIXTURE_ENCODING");
+      expect(error.message).toContain(`not valid UTF-8 at byte offset ${offset}`);
+    }
+  });
+
+  it("refuses a UTF-16 file, naming the encoding", async () => {
+    const path = join(await makeTempDir(), "utf16.json");
+    await writeFile(path, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(toRecord(), "utf16le")]));
+    const error = await rejectionOf(readFixtureDocument(path));
+    expect(error.code).toBe("E_FIXTURE_ENCODING");
+    expect(error.message).toContain("UTF-16 (little-endian");
+  });
+
+  it("refuses duplicate keys and numbers too large for a double in a fixture to record", async () => {
+    const dir = await makeTempDir();
+    const duplicate = join(dir, "duplicate.json");
+    await writeFile(duplicate, toRecord().replace('"name": "to-record"', '"name": "first", "name": "to-record"'));
+    const dupError = await rejectionOf(readFixtureDocument(duplicate));
+    expect(dupError.code).toBe("E_FIXTURE_INVALID");
+    expect(dupError.message).toContain("name appears more than once in the same object");
+
+    const huge = join(dir, "huge.json");
+    await writeFile(huge, toRecord().replace('"actor_id": "ops-bot"', '"actor_id": "ops-bot", "body": {"n": 1e309}'));
+    const hugeError = await rejectionOf(readFixtureDocument(huge));
+    expect(hugeError.code).toBe("E_FIXTURE_INVALID");
+    expect(hugeError.message).toContain("1e309");
+    // The value the text issue explains (Infinity) is reported once, not again by the schema.
+    expect(hugeError.issues).toHaveLength(1);
+  });
+
+  it("reads a valid v2 fixture without expected, with its text as written", async () => {
+    const path = join(await makeTempDir(), "ok.json");
+    await writeFile(path, toRecord());
+    const read = await readFixtureDocument(path);
+    expect(read.text).toBe(toRecord());
+    expect(read.document.cases[0]?.expected).toBeUndefined();
   });
 });

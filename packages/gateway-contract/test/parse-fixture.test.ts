@@ -138,10 +138,10 @@ describe("parseFixture", () => {
   describe("fixture-level rules", () => {
     const rows: RuleRow[] = [
       {
-        rule: "a schema_version other than 1",
-        fixture: validFixture({ schema_version: 2 }),
+        rule: "a schema_version other than 1 or 2",
+        fixture: validFixture({ schema_version: 3 }),
         path: "schema_version",
-        message: "schema_version must be 1 (found 2)",
+        message: "schema_version must be 1 or 2 (found 3)",
       },
       {
         rule: "a schema_version written as a string",

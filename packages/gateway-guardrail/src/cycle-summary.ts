@@ -14,6 +14,11 @@ export interface CycleSummary {
   contract_drift_cases: number;
   /** Cases that succeeded only after at least one retry; also counted in `applied_cases`. */
   recovered_after_retry: number;
+  /**
+   * Cases marked `pending` (fixture v2) whose answer differed from their contract. They are
+   * reported, not failed: no other counter includes them and they never hold the gate.
+   */
+  pending_drift_cases: number;
 }
 
 /** A summary with every counter at zero, to build on. */
@@ -31,5 +36,6 @@ export function emptyCycleSummary(): CycleSummary {
     backlog_cases: 0,
     contract_drift_cases: 0,
     recovered_after_retry: 0,
+    pending_drift_cases: 0,
   };
 }

@@ -8,6 +8,8 @@ export const GATE_REASON_CODES = {
   failureStreakThresholdExceeded: "failure_streak_threshold_exceeded",
   retryableFailuresThresholdExceeded: "retryable_failures_threshold_exceeded",
   malformedInputObserved: "malformed_input_observed",
+  /** A pass: nothing holds, but pending cases (fixture v2) drifted. */
+  pendingDriftObserved: "pending_drift_observed",
   guardrailChecksPassing: "guardrail_checks_passing",
 } as const;
 
@@ -37,7 +39,11 @@ export function assertThresholds(thresholds: GuardrailThresholds): void {
   }
 }
 
-/** The rollout gate: the first breached rule holds, in priority order; otherwise pass. */
+/**
+ * The rollout gate: the first breached rule holds, in priority order; otherwise pass, with
+ * `pending_drift_observed` instead of `guardrail_checks_passing` when pending cases drifted
+ * (so a pass that still has drift to review says so).
+ */
 export function evaluateGate(options: {
   summary: CycleSummary;
   health: Pick<HealthSnapshot, "failure_streak">;
@@ -54,5 +60,6 @@ export function evaluateGate(options: {
     return hold(GATE_REASON_CODES.retryableFailuresThresholdExceeded);
   }
   if (summary.malformed_cases > 0) return hold(GATE_REASON_CODES.malformedInputObserved);
+  if ((summary.pending_drift_cases ?? 0) > 0) return { gate: "pass", reason_code: GATE_REASON_CODES.pendingDriftObserved };
   return { gate: "pass", reason_code: GATE_REASON_CODES.guardrailChecksPassing };
 }

@@ -10,6 +10,7 @@ export const CYCLE_REASON_CODES = {
   retryableFailuresObserved: "retryable_failures_observed",
   caseProcessingFailed: "case_processing_failed",
   contractDriftDetected: "contract_drift_detected",
+  pendingDriftObserved: "pending_drift_observed",
 } as const;
 
 export type CycleReasonCode = (typeof CYCLE_REASON_CODES)[keyof typeof CYCLE_REASON_CODES];
@@ -25,5 +26,7 @@ export function cycleReasonCodes(summary: CycleSummary): CycleReasonCode[] {
   add(summary.retryable_failures > 0, CYCLE_REASON_CODES.retryableFailuresObserved);
   add(summary.failed_cases > 0, CYCLE_REASON_CODES.caseProcessingFailed);
   add(summary.contract_drift_cases > 0, CYCLE_REASON_CODES.contractDriftDetected);
+  // A pending case's drift is news, not a failure: it names the cycle but never holds the gate.
+  add((summary.pending_drift_cases ?? 0) > 0, CYCLE_REASON_CODES.pendingDriftObserved);
   return codes.length > 0 ? codes : [CYCLE_REASON_CODES.healthyCycle];
 }

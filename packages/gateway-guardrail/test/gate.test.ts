@@ -37,10 +37,23 @@ function firstBreachedRule(
   return rules.find(([breached]) => breached)?.[1];
 }
 
+/** The reason code of a pass: pending drift is named, but never holds. */
+const passReason = (summary: CycleSummary): GateReasonCode =>
+  summary.pending_drift_cases > 0 ? "pending_drift_observed" : "guardrail_checks_passing";
+
 describe("evaluateGate", () => {
   it("passes with guardrail_checks_passing when no rule is breached", () => {
     const summary = summaryWith({ discovered_cases: 3, queued_cases: 3, applied_cases: 3, upserted_requests: 3 });
     expect(gate(summary, 0)).toEqual({ gate: "pass", reason_code: "guardrail_checks_passing" });
+  });
+
+  it("passes when only pending cases drifted, naming it with pending_drift_observed", () => {
+    expect(gate(summaryWith({ pending_drift_cases: 2 }), 0)).toEqual({ gate: "pass", reason_code: "pending_drift_observed" });
+  });
+
+  it("lets any holding rule outrank pending drift", () => {
+    expect(gate(summaryWith({ pending_drift_cases: 1, malformed_cases: 1 }), 0)).toEqual({ gate: "hold", reason_code: "malformed_input_observed" });
+    expect(gate(summaryWith({ pending_drift_cases: 1, contract_drift_cases: 1, failed_cases: 1 }), 1)).toEqual({ gate: "hold", reason_code: "contract_drift_detected" });
   });
 
   it("holds on contract drift before any other rule", () => {
@@ -138,6 +151,7 @@ describe("evaluateGate", () => {
       "failure_streak_threshold_exceeded",
       "retryable_failures_threshold_exceeded",
       "malformed_input_observed",
+      "pending_drift_observed",
       "guardrail_checks_passing",
     ]);
   });
@@ -176,6 +190,7 @@ describe("evaluateGate", () => {
       backlog_cases: counter,
       contract_drift_cases: fc.nat({ max: 2 }),
       recovered_after_retry: counter,
+      pending_drift_cases: fc.nat({ max: 2 }),
     });
     const limits = fc.record({ failureStreak: fc.integer({ min: 1, max: 6 }), retryableFailures: fc.integer({ min: 1, max: 6 }) });
     fc.assert(
@@ -183,7 +198,7 @@ describe("evaluateGate", () => {
         const decision = gate(summary, failureStreak, chosen);
         const breached = firstBreachedRule(summary, failureStreak, chosen);
         if (breached === undefined) {
-          expect(decision).toEqual({ gate: "pass", reason_code: "guardrail_checks_passing" });
+          expect(decision).toEqual({ gate: "pass", reason_code: passReason(summary) });
         } else {
           expect(decision).toEqual({ gate: "hold", reason_code: breached });
         }

@@ -54,6 +54,12 @@ const CONDITIONS: ReadonlyArray<{
     holds: { contract_drift_cases: 1 },
     justMisses: { contract_drift_cases: 0 },
   },
+  {
+    code: "pending_drift_observed",
+    condition: "pending_drift_cases > 0",
+    holds: { pending_drift_cases: 1 },
+    justMisses: { pending_drift_cases: 0 },
+  },
 ];
 
 /** behavior.md §4, in its order. */
@@ -65,6 +71,7 @@ const FIXED_ORDER: readonly CycleReasonCode[] = [
   "retryable_failures_observed",
   "case_processing_failed",
   "contract_drift_detected",
+  "pending_drift_observed",
 ];
 
 describe("cycleReasonCodes", () => {
@@ -104,6 +111,7 @@ describe("cycleReasonCodes", () => {
       retryable_failures: 1,
       failed_cases: 1,
       contract_drift_cases: 1,
+      pending_drift_cases: 1,
     });
     expect(cycleReasonCodes(summary)).toEqual(FIXED_ORDER);
   });

@@ -7,14 +7,18 @@ export type CaseStatus = "passed" | "failure" | "error" | "skipped";
 /** The longest value shown per field in JUnit and Markdown; the JSON report keeps what the runtime kept. */
 export const MAX_VALUE_CHARS = 2000;
 
-/** drift → failure (the contract broke); failed → error (retries exhausted or no answer); never ran → skipped. */
+/**
+ * drift → failure (the contract broke), but skipped for a pending case (its drift is expected
+ * and holds no gate, like a pending test); failed → error (retries exhausted or no answer);
+ * never ran → skipped.
+ */
 export function caseStatus(c: ReportCase): CaseStatus {
   switch (c.result) {
     case "applied":
     case "malformed":
       return "passed";
     case "drift":
-      return "failure";
+      return c.pending === true ? "skipped" : "failure";
     case "failed":
       return "error";
     default:
@@ -68,6 +72,8 @@ export function skipReason(c: ReportCase): string {
       return "backlog: beyond the queue limit, left for a later cycle";
     case "not_run":
       return "not run: the cycle was interrupted before this case";
+    case "drift":
+      return "pending: the case drifted from its contract, which a pending case may do without holding the gate";
     default:
       return c.result;
   }

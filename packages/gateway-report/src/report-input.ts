@@ -24,6 +24,8 @@ export interface ReportCase {
   failed_attempts?: readonly ReportAttempt[];
   differences?: readonly ReportDifference[];
   note?: string;
+  /** A drifted case marked `pending` in a v2 fixture: its drift is reported but holds no gate. */
+  pending?: boolean;
 }
 
 /** One transient failure of a case (a retryable answer or a transport error). */

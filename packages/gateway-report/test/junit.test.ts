@@ -135,3 +135,20 @@ attempt 2: retryable_failure 503 gateway_backend_unavailable</error>
     expect(suite.testcase[0]?.error?.[0]).toMatchObject({ type: "transport_error", message: "transport error after 4 attempt(s): ECONNREFUSED connect ECONNREFUSED 127.0.0.1:9" });
   });
 });
+
+describe("renderJunit with a pending case (fixture v2)", () => {
+  it("reports a pending case's drift as skipped, not as a failure", async () => {
+    const { renderJunit } = await import("../src");
+    const { sampleInput } = await import("./sample-input");
+    const input = sampleInput();
+    const drifted = input.cases.find((c) => c.result === "drift");
+    if (!drifted) throw new Error("the sample has a drifted case");
+    const pendingInput = { ...input, cases: input.cases.map((c) => (c === drifted ? { ...c, pending: true } : c)) };
+    const before = renderJunit(input);
+    const after = renderJunit(pendingInput);
+    const count = (xml: string, tag: string) => xml.split(`<${tag}`).length - 1;
+    expect(count(after, "failure")).toBe(count(before, "failure") - 1);
+    expect(count(after, "skipped")).toBe(count(before, "skipped") + 1);
+    expect(after).toContain("pending: the case drifted from its contract");
+  });
+});

@@ -83,6 +83,7 @@ export function sampleInput(overrides: Partial<ReportInput> = {}): ReportInput {
       applied_cases: 2,
       duplicate_skips: 1,
       malformed_cases: 1,
+      pending_drift_cases: 0,
       retryable_failures: 3,
       retry_attempts: 2,
       failed_cases: 2,

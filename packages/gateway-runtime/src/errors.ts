@@ -8,7 +8,15 @@ export type GatewayRuntimeErrorCode =
   | "E_RUNTIME_CLOSED"
   | "E_IO"
   /** `mergeShards`: the shard dirs do not make one complete, consistent set of shard cycles. */
-  | "E_SHARDS_NOT_MERGEABLE";
+  | "E_SHARDS_NOT_MERGEABLE"
+  /** drift accept found no drift (left) to accept in the last cycle. */
+  | "E_NO_DRIFT"
+  /** A fixture changed since the cycle whose drift is to be accepted. */
+  | "E_FIXTURE_CHANGED"
+  /** An output file exists and may not be overwritten (record without --force). */
+  | "E_OUTPUT_EXISTS"
+  /** record: some cases got no answer that a fixture can expect; nothing was written. */
+  | "E_RECORD_FAILED";
 
 /** An error of the runtime: a bad option, a locked or missing state dir, an I/O failure, shards that cannot merge. */
 export class GatewayRuntimeError extends Error {

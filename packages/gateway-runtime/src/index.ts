@@ -31,6 +31,15 @@ export { assertShard, fnv1a32, selectShard, shardOfCaseKey } from "./cycle/shard
 export type { ShardSpec } from "./cycle/shard";
 export { mergeShards } from "./cycle/merge-shards";
 export type { MergedShard, MergeReport, MergeShardsOptions } from "./cycle/merge-shards";
+export { acceptDrift } from "./drift/accept-drift";
+export type { AcceptDriftOptions, AcceptDriftResult, DriftAcceptance } from "./drift/accept-drift";
+export { driftAcceptedPath, normalizeFieldPointer, reviewDrift, selectorMatches } from "./drift/drift-review";
+export type { DriftItem, DriftReview } from "./drift/drift-review";
+export { observeCase } from "./record/observe-case";
+export type { CaseRequest } from "./record/observe-case";
+export { recordFixture, writeFixtureFile } from "./record/record-fixture";
+export type { RecordResult } from "./record/record-fixture";
+export { recordMissingExpectations } from "./record/record-missing";
 export { createRedactor, REDACTED, redactUrlUserinfo, targetSecrets } from "./output/redactor";
 export type { Redactor } from "./output/redactor";
 export { printableText } from "./output/printable-text";

@@ -33,6 +33,7 @@ describe("a cycle over mixed-outcomes.json (behavior.md §4)", () => {
       backlog_cases: 0,
       contract_drift_cases: 0,
       recovered_after_retry: 0,
+      pending_drift_cases: 0,
     });
     expect(report.reasonCodes).toEqual([
       "malformed_inputs_observed",

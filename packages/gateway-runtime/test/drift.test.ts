@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { actorDir, openRuntime, readJsonLines, readStateJson, recordingDriver, simulatedAnswer } from "./helpers/runtime";
+import { validateFixture } from "@tau/gateway-contract";
 import { fixtureOf, retryableCase, successCase, unsupportedMethodCase } from "./helpers/fixtures";
 import { makeStateDir } from "./helpers/temp-dir";
 
@@ -195,5 +196,38 @@ describe("contract drift (behavior.md §3)", () => {
 
     expect(report.summary).toMatchObject({ applied_cases: 0, upserted_requests: 0, contract_drift_cases: 1 });
     expect((await readStateJson(stateDir)).requests).toEqual([]);
+  });
+});
+
+describe("pending cases (fixture v2)", () => {
+  /** A v2 fixture: the drifting case marked pending, plus one that matches. */
+  const pendingFixture = () =>
+    validateFixture(
+      { schema_version: 2, name: "pending", cases: [{ ...driftingCase(), pending: true }, successCase("fine")] },
+      "pending.json",
+    );
+
+  it("reports the drift but does not fail the case or hold the gate", async () => {
+    const runtime = await openRuntime({ stateDir: await makeStateDir() });
+    const report = await runtime.runCycle(pendingFixture());
+
+    expect(report.summary).toMatchObject({ pending_drift_cases: 1, contract_drift_cases: 0, failed_cases: 0, applied_cases: 1 });
+    expect(report.drifts).toEqual([expect.objectContaining({ case_id: "gateway-create-drift", pending: true })]);
+    expect(report.reasonCodes).toEqual(["pending_drift_observed"]);
+    expect(report.gate).toEqual({ gate: "pass", reason_code: "pending_drift_observed" });
+    expect(report.health.failure_streak).toBe(0);
+  });
+
+  it("writes the pending drift to last-cycle.jsonl and the events line, and checks it again next cycle", async () => {
+    const stateDir = await makeStateDir();
+    const runtime = await openRuntime({ stateDir });
+    await runtime.runCycle(pendingFixture());
+    const lines = await readJsonLines(join(stateDir, "last-cycle.jsonl"));
+    expect(lines.find((l) => l.case_id === "gateway-create-drift")).toMatchObject({ result: "drift", pending: true });
+    const [event] = await readJsonLines(join(stateDir, "runtime-events.jsonl"));
+    expect(event).toMatchObject({ pending_drift_cases: 1, rollout_gate: "pass", rollout_reason_code: "pending_drift_observed" });
+
+    const again = await runtime.runCycle(pendingFixture());
+    expect(again.summary).toMatchObject({ pending_drift_cases: 1, duplicate_skips: 1 });
   });
 });

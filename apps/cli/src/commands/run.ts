@@ -1,28 +1,33 @@
 import {
+  acceptDrift,
   GatewayMetrics,
   GatewayRuntime,
-  readFixtureFile,
+  printableText,
+  readFixtureSet,
+  recordMissingExpectations,
   reportDataFromCycle,
+  selectFixtureCases,
   simulatedDriver,
   timedDriver,
   writeCycleMetricsTextfile,
   type Redactor,
 } from "@tau/gateway";
 import { EXIT } from "../exit-codes";
+import { fixtureChoiceFromFlags, withInitHint } from "../fixture-path";
 import type { Flags } from "../flags";
-import { fixturePathFromFlags, withInitHint } from "../fixture-path";
+import { checkIntegerFlags, unusedFlagWarnings } from "../flag-checks";
 import type { Io } from "../io";
 import { createProgress } from "../progress";
 import { cycleReportJson, json, renderCycle, renderDrifts } from "../render";
 import { redactError, redactingIo } from "../redacting-io";
 import { reportTargetsFromFlags, writeReports } from "../report-targets";
-import { liveDriverFromFlags, redactorFromFlags, rotationFromFlags, runnerSettingsFromFlags, stateDirFromFlags } from "../runner-settings";
-import { checkIntegerFlags, unusedFlagWarnings } from "../flag-checks";
+import { liveDriverFromFlags, redactorFromFlags, rotationFromFlags, runnerSettingsFromFlags, stateDirFromFlags, updateModeFromFlags } from "../runner-settings";
 import { shardFromFlags } from "../shard-flags";
 
 /**
- * `tau-gateway run [FIXTURE]` / `--gateway-contract-runner`: one cycle over the fixture.
- * Everything it prints, and any error it ends with, passes the redactor of the target's secrets.
+ * `tau-gateway run [FIXTURE]` / `--gateway-contract-runner`: one cycle over the fixture (or the
+ * fixture set of every --gateway-fixture). Everything it prints, what --gateway-update writes
+ * into fixtures, and any error it ends with, pass the redactor of the target's secrets.
  */
 export async function runCommand(flags: Flags, io: Io, args: string[]): Promise<number> {
   const redactor = redactorFromFlags(flags);
@@ -43,13 +48,31 @@ async function runCycleCommand(options: { flags: Flags; io: Io; args: string[]; 
   const quiet = flags.boolean("quiet");
   // Checked before the cycle: a bad KIND=PATH must not cost a whole cycle.
   const reportTargets = reportTargetsFromFlags(flags);
-  const fixturePath = fixturePathFromFlags(flags, args);
-  const { fixture, source } = await readFixtureFile(fixturePath.path, {
-    maxBytes: flags.integer("gateway-max-fixture-bytes"),
-  }).catch((error: unknown) => {
-    throw withInitHint(error, fixturePath);
-  });
+  const update = updateModeFromFlags(flags, io.env);
+  const maxBytes = flags.integer("gateway-max-fixture-bytes");
+  const choice = fixtureChoiceFromFlags(flags, args);
+  const readSet = () =>
+    readFixtureSet({ patterns: choice.patterns, maxBytes }).catch((error: unknown) => {
+      throw withInitHint(error, choice);
+    });
+  let files = await readSet();
   const driver = liveDriverFromFlags(flags);
+  const notes: string[] = [];
+  let fixture;
+  try {
+    if (update !== "none") {
+      // Cases without expected are recorded first (nothing persisted in the state dir), then the cycle checks them.
+      const recorded = await recordMissingExpectations({ files, driver: driver ?? simulatedDriver(), settings, redactor });
+      notes.push(...recorded.notes);
+      if (recorded.changed.length > 0) files = await readSet();
+    }
+    fixture = selectFixtureCases({ files, tags: flags.list("gateway-tag") });
+  } catch (error) {
+    await driver?.close();
+    throw error;
+  }
+
+  const stateDir = stateDirFromFlags(flags);
   const textfile = flags.string("gateway-metrics-textfile");
   const metrics = textfile !== undefined ? new GatewayMetrics() : undefined;
   const rotation = rotationFromFlags(flags);
@@ -62,7 +85,7 @@ async function runCycleCommand(options: { flags: Flags; io: Io; args: string[]; 
   let runtime: GatewayRuntime;
   try {
     runtime = await GatewayRuntime.open({
-      stateDir: stateDirFromFlags(flags),
+      stateDir,
       settings,
       ...(rotation ? { rotation } : {}),
       lockStaleMs: flags.integer("gateway-lock-stale-ms"),
@@ -82,7 +105,8 @@ async function runCycleCommand(options: { flags: Flags; io: Io; args: string[]; 
     report = await runtime.runCycle(fixture, {
       ...(cycleDriver ? { driver: cycleDriver } : {}),
       signal: controller.signal,
-      provenance: { fixtures: [source], ...(shard ? { shard } : {}) },
+      // Every file of the set, so state, events and `drift accept` know what the cycle ran.
+      provenance: { fixtures: files.map((f) => f.source), ...(shard ? { shard } : {}) },
       onProgress: ({ done, total }) => progress.update(done, total),
     });
   } finally {
@@ -93,9 +117,19 @@ async function runCycleCommand(options: { flags: Flags; io: Io; args: string[]; 
     await driver?.close();
   }
 
+  const failing = report.drifts.filter((d) => d.pending !== true);
+  let accepted = 0;
+  if (update === "all" && !report.aborted && report.drifts.length > 0) {
+    const result = await acceptDrift({ stateDir, env: io.env });
+    accepted = result.accepted.length;
+    notes.push(
+      `accepted ${accepted} drifted field${accepted === 1 ? "" : "s"} into ${[...new Set(result.accepted.map((a) => a.fixture))].join(", ")} (logged in ${stateDir}/drift-accepted.jsonl); this cycle's gate still reflects the drift: run again to check`,
+    );
+  }
+
   if (metrics && textfile !== undefined) await writeCycleMetricsTextfile({ path: textfile, metrics, report, completedUnixMs: Date.now() });
-  if (flags.boolean("json")) io.out(json(cycleReportJson(report)));
-  else io.out(renderCycle(io, report) + renderDrifts(io, report.drifts));
+  if (flags.boolean("json")) io.out(json({ ...cycleReportJson(report), ...(update !== "none" ? { update, update_notes: notes } : {}) }));
+  else io.out(renderCycle(io, report) + renderDrifts(io, report.drifts) + notes.map((n) => `gateway runner update: ${printableText(n)}\n`).join(""));
 
   if (reportTargets.length > 0) {
     // The cycle is persisted by now: a report that cannot be written fails the command (exit 1), not the cycle.
@@ -105,7 +139,9 @@ async function runCycleCommand(options: { flags: Flags; io: Io; args: string[]; 
   }
 
   if (report.aborted) return 130;
-  if (report.drifts.length > 0) return EXIT.contractDrift;
-  if (failOnHold && report.gate.gate === "hold") return EXIT.holdWithFailOnHold;
+  // Drift written into the fixture by --gateway-update all is resolved, like a snapshot update;
+  // drift of pending cases (fixture v2) is printed but does not fail the run.
+  if (failing.length > 0 && accepted === 0) return EXIT.contractDrift;
+  if (failOnHold && report.gate.gate === "hold" && accepted === 0) return EXIT.holdWithFailOnHold;
   return EXIT.ok;
 }

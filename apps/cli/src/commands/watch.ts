@@ -3,14 +3,15 @@ import {
   GatewayRuntime,
   GatewayWatcher,
   parseListenAddress,
-  readFixtureFile,
+  readFixtureSet,
+  selectFixtureCases,
   resolveWatchSettings,
   checkListenSecurity,
   type WatchCycleEvent,
 } from "@tau/gateway";
 import { EXIT } from "../exit-codes";
 import type { Flags } from "../flags";
-import { fixturePathFromFlags, withInitHint } from "../fixture-path";
+import { fixtureChoiceFromFlags, withInitHint } from "../fixture-path";
 import type { Io } from "../io";
 import { checkIntegerFlags } from "../flag-checks";
 import { redactError, redactingIo } from "../redacting-io";
@@ -58,12 +59,12 @@ async function watch(flags: Flags, io: Io, args: string[]): Promise<number> {
   // Checked before the state dir is locked: a refused address must not cost a lock.
   checkListenSecurity({ host: address.host, token, insecure });
   const failOnHold = flags.boolean("gateway-fail-on-hold");
-  const fixturePath = fixturePathFromFlags(flags, args);
-  const { fixture, source } = await readFixtureFile(fixturePath.path, {
-    maxBytes: flags.integer("gateway-max-fixture-bytes"),
-  }).catch((error: unknown) => {
-    throw withInitHint(error, fixturePath);
+  // One fixture or a set (repeatable --gateway-fixture, globs), cases chosen by --gateway-tag, as for run.
+  const choice = fixtureChoiceFromFlags(flags, args);
+  const files = await readFixtureSet({ patterns: choice.patterns, maxBytes: flags.integer("gateway-max-fixture-bytes") }).catch((error: unknown) => {
+    throw withInitHint(error, choice);
   });
+  const fixture = selectFixtureCases({ files, tags: flags.list("gateway-tag") });
 
   const controller = new AbortController();
   const stop = () => controller.abort();
@@ -85,7 +86,7 @@ async function watch(flags: Flags, io: Io, args: string[]): Promise<number> {
       runtime,
       fixture,
       ...(driver ? { driver } : {}),
-      provenance: { fixtures: [source] },
+      provenance: { fixtures: files.map((f) => f.source) },
       settings: watchSettings,
     });
     server = createWatchServer({ watcher, ...(token !== undefined ? { token } : {}), insecure });

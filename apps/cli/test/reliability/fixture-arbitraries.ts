@@ -213,7 +213,8 @@ export type FixtureDamage =
 
 export const fixtureDamageArb: fc.Arbitrary<FixtureDamage> = fc.oneof(
   fc.record({ op: fc.constant("drop" as const), field: fc.constantFrom("schema_version" as const, "name" as const, "cases" as const) }),
-  fc.record({ op: fc.constant("retype" as const), field: fc.constant("schema_version" as const), value: fc.constantFrom<unknown>(2, 0, "1", null, 1.5) }),
+  // 3, not 2: schema_version 2 is a valid fixture version (v2) since the fixture workflow.
+  fc.record({ op: fc.constant("retype" as const), field: fc.constant("schema_version" as const), value: fc.constantFrom<unknown>(3, 0, "1", null, 1.5) }),
   fc.record({ op: fc.constant("retype" as const), field: fc.constant("name" as const), value: fc.constantFrom<unknown>("", "   ", 7, null, ["n"]) }),
   fc.record({ op: fc.constant("retype" as const), field: fc.constant("description" as const), value: fc.constantFrom<unknown>(7, null, false, {}) }),
   fc.record({ op: fc.constant("retype" as const), field: fc.constant("cases" as const), value: fc.constantFrom<unknown>([], {}, "cases", null, 3) }),

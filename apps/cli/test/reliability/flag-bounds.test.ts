@@ -64,7 +64,7 @@ describe("ports and flags that do nothing", { timeout: 60_000 }, () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain("warning: --gateway-target-header does nothing without --gateway-target-url");
     expect(result.stderr).toContain("warning: --gateway-request-timeout-ms does nothing without --gateway-target-url");
-    expect(result.stderr).toContain("warning: --port only applies to serve-reference");
+    expect(result.stderr).toContain("warning: --port does nothing for run; ignored");
     expect(result.stderr).not.toContain("hidden-value");
   });
 

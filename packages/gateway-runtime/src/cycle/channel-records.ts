@@ -94,7 +94,8 @@ export function driftEntries(
       member("expected", gatewayCase.expected) +
       member("observed", observed) +
       member("differences", drift.differences) +
-      member("note", drift.note),
+      member("note", drift.note) +
+      (drift.pending === true ? member("pending", true) : ""),
     `gateway case ${c.caseId} outcome=contract_drift error_code=${observed.error_code} status=${observed.status_code}`,
     nowUnixMs,
   );

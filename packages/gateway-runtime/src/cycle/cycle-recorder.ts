@@ -81,7 +81,11 @@ function executionLine(c: NormalisedCase, execution: CaseExecution): string {
   if (transport) line += member("message", o.message);
   else if (execution.kind === "failed" || execution.kind === "drift") line += member("response_body", o.response_body);
   if (execution.transientAttempts.length > 0) line += member("failed_attempts", execution.transientAttempts);
-  if (execution.kind === "drift") line += member("differences", execution.drift.differences) + member("note", execution.drift.note);
+  if (execution.kind === "drift") {
+    line += member("differences", execution.drift.differences);
+    if (execution.drift.pending === true) line += member("pending", true);
+    line += member("note", execution.drift.note);
+  }
   return `${line}}`;
 }
 
@@ -178,8 +182,14 @@ export class CycleRecorder {
         return;
       }
       case "drift":
-        s.failed_cases++;
-        s.contract_drift_cases++;
+        // A pending case's drift is reported like any drift, but is not a failure: it neither
+        // counts as failed nor holds the gate. Like drift it is not marked processed, so it is
+        // checked again every cycle until the fixture is accepted or the gateway is fixed.
+        if (execution.drift.pending === true) s.pending_drift_cases++;
+        else {
+          s.failed_cases++;
+          s.contract_drift_cases++;
+        }
         this.drifts.push(execution.drift);
         this.addEntries(c.actorId, driftEntries(c, gatewayCase, execution.observed, execution.drift, now), false);
         return;

@@ -56,6 +56,7 @@ export function cycleEventLine(report: CycleReport): Record<string, unknown> {
     failure_streak: report.health.failure_streak,
     contract_drift_cases: s.contract_drift_cases,
     recovered_after_retry: s.recovered_after_retry,
+    pending_drift_cases: s.pending_drift_cases,
     fixture_sha256: report.provenance.fixture_sha256,
     shard: report.provenance.shard,
   };

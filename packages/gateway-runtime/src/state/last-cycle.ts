@@ -51,6 +51,8 @@ export const caseResultSchema = z.looseObject({
   /** Transient failures before the final attempt (the first ten): a passing case with any is flaky. */
   failed_attempts: z.array(transientAttemptSchema).optional(),
   differences: z.array(differenceSchema).optional(),
+  /** A `drift` line of a pending case (fixture v2): reported, but it did not hold the gate. */
+  pending: z.boolean().optional(),
   note: z.string().optional(),
 });
 
