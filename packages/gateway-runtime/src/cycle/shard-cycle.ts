@@ -23,6 +23,7 @@ const cycleEventSchema = z.object({
   backlog_cases: count,
   contract_drift_cases: count.default(0),
   recovered_after_retry: count.default(0),
+  pending_drift_cases: count.default(0),
   fixture_sha256: z.string().nullable().default(null),
   shard: z.object({ index: z.number().int().positive(), count: z.number().int().positive() }).nullable().default(null),
 });
