@@ -101,7 +101,7 @@ describe("hostile actor ids (behavior.md §6)", () => {
     // Nothing escaped: every file is one of the known files of the state dir.
     expect((await listFiles(workspace)).filter((f) => !f.startsWith("state/"))).toEqual(["actors.json"]);
     for (const file of await listFiles(stateDir)) {
-      expect(file).toMatch(/^(state\.json|runtime-events\.jsonl|channel-store\/gateway\/[^/]+\/(log\.jsonl|context\.jsonl|MEMORY\.md))$/);
+      expect(file).toMatch(/^(state\.json|runtime-events\.jsonl|last-cycle\.jsonl|channel-store\/gateway\/[^/]+\/(log\.jsonl|context\.jsonl|MEMORY\.md))$/);
     }
     const root = await realpath(join(stateDir, "channel-store", "gateway"));
     const dirs = await actorDirs(stateDir);

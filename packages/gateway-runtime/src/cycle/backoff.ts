@@ -1,3 +1,7 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { DriverResult } from "../drivers/driver";
+import type { RunnerSettings } from "./runner-options";
+
 /** The longest wait a Node timer can hold (2^31 − 1 ms); a longer one fires at once with a TimeoutOverflowWarning. */
 export const MAX_TIMER_MS = 2_147_483_647;
 
@@ -23,4 +27,22 @@ export function backoffDelayMs(options: {
   if (retryAfterMs !== undefined) return Math.min(Math.max(0, retryAfterMs) || 0, cap);
   const exponential = Math.min(baseDelayMs * 2 ** Math.min(Math.max(attempt - 1, 0), MAX_EXPONENT), cap);
   return jitter ? Math.floor(random() * (exponential + 1)) : exponential;
+}
+
+/** Waits the backoff of `settings` after a transient `result` of attempt `attempt` (abortable). */
+export async function waitBeforeRetry(options: {
+  attempt: number;
+  settings: Pick<RunnerSettings, "retryBaseDelayMs" | "retryMaxDelayMs" | "retryJitter">;
+  result: DriverResult;
+  signal?: AbortSignal;
+}): Promise<void> {
+  const { attempt, settings, result, signal } = options;
+  const delay = backoffDelayMs({
+    attempt,
+    baseDelayMs: settings.retryBaseDelayMs,
+    maxDelayMs: settings.retryMaxDelayMs,
+    jitter: settings.retryJitter,
+    ...(result.retry_after_ms !== undefined ? { retryAfterMs: result.retry_after_ms } : {}),
+  });
+  if (delay > 0) await sleep(delay, undefined, signal ? { signal } : undefined);
 }

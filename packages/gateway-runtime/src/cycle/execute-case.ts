@@ -1,7 +1,6 @@
 import { performance } from "node:perf_hooks";
-import { setTimeout as sleep } from "node:timers/promises";
 import { checkContract, type Drift, type GatewayCase, type Observed } from "@tau/gateway-contract";
-import { backoffDelayMs } from "./backoff";
+import { waitBeforeRetry } from "./backoff";
 import type { DriverResult, GatewayDriver, TransportFailure } from "../drivers/driver";
 import type { RunnerSettings } from "./runner-options";
 
@@ -87,13 +86,6 @@ export async function executeCase(options: {
       }
       return { kind: "failed", observed: result, ...common(attempt) };
     }
-    const delay = backoffDelayMs({
-      attempt,
-      baseDelayMs: settings.retryBaseDelayMs,
-      maxDelayMs: settings.retryMaxDelayMs,
-      jitter: settings.retryJitter,
-      ...(result.retry_after_ms !== undefined ? { retryAfterMs: result.retry_after_ms } : {}),
-    });
-    if (delay > 0) await sleep(delay, undefined, signal ? { signal } : undefined);
+    await waitBeforeRetry({ attempt, settings, result, ...(signal ? { signal } : {}) });
   }
 }

@@ -6,23 +6,16 @@ import {
   checkPath,
   EventStoreError,
   JsonlBatch,
-  lockDir,
-  makeDir,
   sweepTempFiles,
   writeJsonlAtomic,
   type DirLock,
   type JsonlRotation,
 } from "@tau/event-store";
 import { combinedFixtureSha256, type Fixture, type FixtureSource } from "@tau/gateway-contract";
-import {
-  classifyHealth,
-  cycleReasonCodes,
-  evaluateGate,
-  snapshotHealth,
-  type CycleSummary,
-} from "@tau/gateway-guardrail";
+import { classifyHealth, cycleReasonCodes, type CycleSummary } from "@tau/gateway-guardrail";
 import { ChannelWriter } from "./channel-writer";
 import { CycleRecorder } from "./cycle-recorder";
+import { cycleVerdict } from "./cycle-verdict";
 import { cycleEventLine, type CycleReport } from "./cycle-report";
 import type { GatewayDriver } from "../drivers/driver";
 import { GatewayRuntimeError } from "../errors";
@@ -35,6 +28,7 @@ import { selectShard } from "./shard";
 import { resolveSettings, type RunnerSettings } from "./runner-options";
 import { simulatedDriver } from "../drivers/simulated-driver";
 import type { LastCycleHeader } from "../state/last-cycle";
+import { assertStateLockHeld, lockStateDir } from "../state/lock-state-dir";
 import { loadStateForRunner, prepareStateFile } from "../state/state-file";
 import { statePaths, TRANSPORT, type StatePaths } from "../state/state-paths";
 
@@ -97,27 +91,7 @@ export class GatewayRuntime {
     const settings = resolveSettings(options.settings);
     const clock = options.clock ?? Date.now;
     const paths = statePaths(options.stateDir);
-    const { lockStaleMs } = options;
-    if (lockStaleMs !== undefined && (!Number.isSafeInteger(lockStaleMs) || lockStaleMs <= 0)) {
-      throw new GatewayRuntimeError("E_INVALID_OPTION", `lockStaleMs must be an integer greater than 0 (found ${lockStaleMs})`);
-    }
-    try {
-      await makeDir(paths.stateDir);
-    } catch (error) {
-      throw new GatewayRuntimeError("E_IO", `cannot create state directory ${paths.stateDir}: ${(error as Error).message}`, { cause: error });
-    }
-    let lock: DirLock;
-    try {
-      lock = await lockDir(paths.stateDir, lockStaleMs === undefined ? {} : { staleMs: lockStaleMs });
-    } catch (error) {
-      if (EventStoreError.isInstance(error) && error.code === "E_LOCKED") {
-        throw new GatewayRuntimeError("E_STATE_LOCKED", error.message, {
-          cause: error,
-          ...(error.holderPid !== undefined ? { holderPid: error.holderPid } : {}),
-        });
-      }
-      throw error;
-    }
+    const lock = await lockStateDir(paths.stateDir, options.lockStaleMs);
     const onWarning = options.onWarning ?? warnToStderr;
     try {
       // A runner killed mid-write leaves a temp copy of state.json as large as the state. It was
@@ -251,27 +225,13 @@ export class GatewayRuntime {
 
   /** Health and guardrail of a finished cycle (behavior.md §7). */
   private verdict(summary: CycleSummary, durationMs: number): Pick<GatewayState, "health" | "guardrail"> {
-    const { thresholds } = this.settings;
-    const health = snapshotHealth({
+    return cycleVerdict({
       summary,
       previousFailureStreak: this.state.health.failure_streak,
       cycleDurationMs: Math.round(durationMs),
       nowUnixMs: this.clock(),
+      thresholds: this.settings.thresholds,
     });
-    const gate = evaluateGate({ summary, health, thresholds });
-    return {
-      health,
-      guardrail: {
-        gate: gate.gate,
-        reason_code: gate.reason_code,
-        failure_streak_threshold: thresholds.failureStreak,
-        retryable_failures_threshold: thresholds.retryableFailures,
-        failure_streak: health.failure_streak,
-        last_failed_cases: summary.failed_cases,
-        last_retryable_failures: summary.retryable_failures,
-        updated_unix_ms: health.updated_unix_ms,
-      },
-    };
   }
 
   private provenance(given: RunCycleOptions["provenance"] = {}): CycleProvenance {
@@ -301,14 +261,7 @@ export class GatewayRuntime {
    * link or special file; both before anything of the cycle is written.
    */
   private async checkBeforeWriting(actorIds: Iterable<string>): Promise<void> {
-    try {
-      await this.lock.assertHeld();
-    } catch (error) {
-      if (EventStoreError.isInstance(error) && error.code === "E_LOCKED") {
-        throw new GatewayRuntimeError("E_STATE_LOCKED", error.message, { cause: error });
-      }
-      throw error;
-    }
+    await assertStateLockHeld(this.lock);
     try {
       for (const actorId of actorIds) if (actorId.length > 0) await this.channelStore.check(TRANSPORT, actorId);
     } catch (error) {

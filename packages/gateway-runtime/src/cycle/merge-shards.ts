@@ -5,13 +5,12 @@ import {
   classifyHealth,
   cycleReasonCodes,
   emptyCycleSummary,
-  evaluateGate,
-  snapshotHealth,
   type CycleSummary,
 } from "@tau/gateway-guardrail";
 import { GatewayRuntimeError } from "../errors";
 import { STATE_SCHEMA_VERSION, type CycleProvenance, type GatewayState } from "../state/gateway-state";
 import { cycleEventLine, type CycleReport } from "./cycle-report";
+import { cycleVerdict } from "./cycle-verdict";
 import { mergeInKeyOrder, type RecordSource } from "./merge-order";
 import { openMergedDir } from "./merged-dir";
 import type { RawState } from "./raw-state";
@@ -232,13 +231,14 @@ async function recordMergedCycle(context: {
     const summary = sumSummaries(shards);
     // The shards ran side by side: the split cycle took as long as its slowest shard.
     const duration = Math.max(...shards.map((s) => s.raw.skeleton.health.cycle_duration_ms));
-    const health = snapshotHealth({
+    const { health, guardrail } = cycleVerdict({
       summary,
       previousFailureStreak: merged.previousFailureStreak,
       cycleDurationMs: duration,
       nowUnixMs: clock(),
+      thresholds,
     });
-    const gate = evaluateGate({ summary, health, thresholds });
+    const gate = { gate: guardrail.gate, reason_code: guardrail.reason_code };
 
     const processedKeys = unitedKeys({
       shards: shards.map((s) => ({ index: s.provenance.shard.index, count: s.provenance.shard.count, keys: s.raw.skeleton.processed_case_keys })),
@@ -256,16 +256,7 @@ async function recordMergedCycle(context: {
       processed_case_keys: processedKeys,
       requests: [],
       health,
-      guardrail: {
-        gate: gate.gate,
-        reason_code: gate.reason_code,
-        failure_streak_threshold: thresholds.failureStreak,
-        retryable_failures_threshold: thresholds.retryableFailures,
-        failure_streak: health.failure_streak,
-        last_failed_cases: summary.failed_cases,
-        last_retryable_failures: summary.retryable_failures,
-        updated_unix_ms: health.updated_unix_ms,
-      },
+      guardrail,
       last_cycle: provenance,
     };
     const report: MergeReport = {

@@ -1,5 +1,5 @@
-import { checkPath, EventStoreError, lockDir, makeDir, openRegular, sweepTempFiles, type DirLock } from "@tau/event-store";
-import { GatewayRuntimeError } from "../errors";
+import { checkPath, EventStoreError, openRegular, sweepTempFiles } from "@tau/event-store";
+import { assertStateLockHeld, lockStateDir } from "../state/lock-state-dir";
 import { gatewayStateSchema, STATE_SCHEMA_VERSION } from "../state/gateway-state";
 import { loadStateForRunner } from "../state/state-file";
 import { statePaths, type StatePaths } from "../state/state-paths";
@@ -68,27 +68,7 @@ export async function openMergedDir(options: {
   lockStaleMs?: number;
 }): Promise<MergedDir> {
   const paths = statePaths(options.stateDir);
-  const { lockStaleMs } = options;
-  if (lockStaleMs !== undefined && (!Number.isSafeInteger(lockStaleMs) || lockStaleMs <= 0)) {
-    throw new GatewayRuntimeError("E_INVALID_OPTION", `lockStaleMs must be an integer greater than 0 (found ${lockStaleMs})`);
-  }
-  try {
-    await makeDir(paths.stateDir);
-  } catch (error) {
-    throw new GatewayRuntimeError("E_IO", `cannot create state directory ${paths.stateDir}: ${(error as Error).message}`, { cause: error });
-  }
-  let lock: DirLock;
-  try {
-    lock = await lockDir(paths.stateDir, lockStaleMs === undefined ? {} : { staleMs: lockStaleMs });
-  } catch (error) {
-    if (EventStoreError.isInstance(error) && error.code === "E_LOCKED") {
-      throw new GatewayRuntimeError("E_STATE_LOCKED", error.message, {
-        cause: error,
-        ...(error.holderPid !== undefined ? { holderPid: error.holderPid } : {}),
-      });
-    }
-    throw error;
-  }
+  const lock = await lockStateDir(paths.stateDir, options.lockStaleMs);
   try {
     // The runtime's refusals: a symlink, FIFO or device in place of a file it writes is refused
     // (E_UNSAFE_PATH) before anything is read or written.
@@ -103,16 +83,7 @@ export async function openMergedDir(options: {
       streak === "missing"
         ? 0
         : (streak ?? (await loadStateForRunner({ statePath: paths.statePath, nowUnixMs: options.nowUnixMs, onWarning: options.onWarning })).health.failure_streak);
-    const assertHeld = async () => {
-      try {
-        await lock.assertHeld();
-      } catch (error) {
-        if (EventStoreError.isInstance(error) && error.code === "E_LOCKED") {
-          throw new GatewayRuntimeError("E_STATE_LOCKED", error.message, { cause: error });
-        }
-        throw error;
-      }
-    };
+    const assertHeld = () => assertStateLockHeld(lock);
     return { paths, previousFailureStreak, assertHeld, release: () => lock.release() };
   } catch (error) {
     await lock.release();

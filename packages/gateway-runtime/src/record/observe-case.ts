@@ -1,6 +1,5 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { GatewayCase } from "@tau/gateway-contract";
-import { backoffDelayMs } from "../cycle/backoff";
+import { waitBeforeRetry } from "../cycle/backoff";
 import type { RunnerSettings } from "../cycle/runner-options";
 import type { DriverResult, GatewayDriver } from "../drivers/driver";
 
@@ -25,13 +24,6 @@ export async function observeCase(options: {
     const result = await driver.execute(request as GatewayCase, { attempt, ...(signal ? { signal } : {}) });
     const transient = result.outcome === "retryable_failure" || result.outcome === "transport_error";
     if (!transient || attempt >= settings.retryMaxAttempts) return result;
-    const delay = backoffDelayMs({
-      attempt,
-      baseDelayMs: settings.retryBaseDelayMs,
-      maxDelayMs: settings.retryMaxDelayMs,
-      jitter: settings.retryJitter,
-      ...(result.retry_after_ms !== undefined ? { retryAfterMs: result.retry_after_ms } : {}),
-    });
-    if (delay > 0) await sleep(delay, undefined, signal ? { signal } : undefined);
+    await waitBeforeRetry({ attempt, settings, result, ...(signal ? { signal } : {}) });
   }
 }
