@@ -48,6 +48,13 @@ export function explainGate(input: Pick<ReportInput, "summary" | "thresholds" | 
       breached: s.malformed_cases > 0,
     },
     {
+      // Passes: drift of cases marked pending (fixture v2) is reported, not held on.
+      reason_code: "pending_drift_observed",
+      condition: "no rule above holds, but pending cases drifted",
+      observed: `${s.pending_drift_cases ?? 0} pending drifted`,
+      breached: false,
+    },
+    {
       reason_code: "guardrail_checks_passing",
       condition: "no rule above holds",
       observed: gate.gate === "pass" ? "pass" : "—",

@@ -16,7 +16,8 @@ Fixture <code>checkout</code> (<code>fixtures/gateway-contract/checkout.json</co
 | 2 | <code>failure_streak_threshold_exceeded</code>: failure_streak ≥ 2 and failed &#62; 0 | failure_streak 1, failed 2 | not breached |
 | 3 | <code>retryable_failures_threshold_exceeded</code>: retryable failures ≥ 2 | 3 retryable failures | breached (lower priority) |
 | 4 | <code>malformed_input_observed</code>: malformed &#62; 0 | 1 malformed | breached (lower priority) |
-| 5 | <code>guardrail_checks_passing</code>: no rule above holds | — | not breached |
+| 5 | <code>pending_drift_observed</code>: no rule above holds, but pending cases drifted | 0 pending drifted | not breached |
+| 6 | <code>guardrail_checks_passing</code>: no rule above holds | — | not breached |
 
 ### Counters
 
@@ -68,7 +69,7 @@ Fixture <code>checkout</code> (<code>fixtures/gateway-contract/checkout.json</co
       }),
     );
     expect(md.split("\n")[0]).toBe("## Tau gateway: gate PASS — <code>guardrail_checks_passing</code>");
-    expect(md).toContain("| 5 | <code>guardrail_checks_passing</code>: no rule above holds | pass | **pass** |");
+    expect(md).toContain("| 6 | <code>guardrail_checks_passing</code>: no rule above holds | pass | **pass** |");
     expect(md).toContain("### Failures (0)\n\nNone.");
   });
 
