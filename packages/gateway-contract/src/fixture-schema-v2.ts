@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ERROR_CODES, OUTCOMES } from "./capabilities";
-import { caseRules, fixtureRules } from "./fixture-rules";
+import { caseRules } from "./fixture-rules";
+import { fixtureEnvelopeSchema, nonBlank } from "./fixture-schema";
 import { describeValue } from "./describe-value";
 import { integer, jsonObject } from "./json-object";
 import { parsePointer } from "./json-pointer";
@@ -10,9 +11,6 @@ import { findMatcherProblems, MATCHER_KINDS } from "./matchers";
 export const FIXTURE_SCHEMA_VERSION_2 = 2;
 
 type Ctx = z.core.$RefinementCtx<unknown>;
-
-const nonBlank = (what: string) =>
-  z.string().refine((s) => s.trim().length > 0, { message: `must be a non-empty ${what}` });
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -85,15 +83,7 @@ export const gatewayCaseSchemaV2 = z
   .check(z.superRefine(caseRulesV2, { when: () => true }));
 
 /** A gateway contract fixture, schema version 2. */
-export const fixtureSchemaV2 = z
-  .strictObject({
-    $schema: z.string().optional().describe("optional path or URL of this JSON Schema, for editors"),
-    schema_version: z.literal(FIXTURE_SCHEMA_VERSION_2),
-    name: nonBlank("string"),
-    description: z.string().default(""),
-    cases: z.array(gatewayCaseSchemaV2).min(1),
-  })
-  .check(z.superRefine(fixtureRules, { when: () => true }));
+export const fixtureSchemaV2 = fixtureEnvelopeSchema(FIXTURE_SCHEMA_VERSION_2, gatewayCaseSchemaV2);
 
 export type ExpectedV2 = z.output<typeof expectedSchemaV2>;
 export type GatewayCaseV2 = z.output<typeof gatewayCaseSchemaV2>;

@@ -3,7 +3,8 @@ import { ERROR_CODES, FIXTURE_SCHEMA_VERSION, OUTCOMES } from "./capabilities";
 import { caseRules, fixtureRules } from "./fixture-rules";
 import { integer, jsonObject } from "./json-object";
 
-const nonBlank = (what: string) =>
+/** A string that is not empty after trimming. */
+export const nonBlank = (what: string) =>
   z.string().refine((s) => s.trim().length > 0, { message: `must be a non-empty ${what}` });
 
 
@@ -37,16 +38,21 @@ export const gatewayCaseSchema = z
   // of a case is reported in one go.
   .check(z.superRefine(caseRules, { when: () => true }));
 
+/** The fixture around its cases, the same in every schema version: only the case schema changes. */
+export function fixtureEnvelopeSchema<V extends number, C extends z.ZodType>(version: V, caseSchema: C) {
+  return z
+    .strictObject({
+      $schema: z.string().optional().describe("optional path or URL of this JSON Schema, for editors"),
+      schema_version: z.literal(version),
+      name: nonBlank("string"),
+      description: z.string().default(""),
+      cases: z.array(caseSchema).min(1),
+    })
+    .check(z.superRefine(fixtureRules, { when: () => true }));
+}
+
 /** A gateway contract fixture (schema version 1). */
-export const fixtureSchema = z
-  .strictObject({
-    $schema: z.string().optional().describe("optional path or URL of this JSON Schema, for editors"),
-    schema_version: z.literal(FIXTURE_SCHEMA_VERSION),
-    name: nonBlank("string"),
-    description: z.string().default(""),
-    cases: z.array(gatewayCaseSchema).min(1),
-  })
-  .check(z.superRefine(fixtureRules, { when: () => true }));
+export const fixtureSchema = fixtureEnvelopeSchema(FIXTURE_SCHEMA_VERSION, gatewayCaseSchema);
 
 /** A v1 fixture as parsed. */
 export type FixtureV1 = z.output<typeof fixtureSchema>;
