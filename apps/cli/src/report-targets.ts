@@ -1,8 +1,8 @@
-import { statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { isReportKind, renderReport, REPORT_KINDS, writeFileAtomic, type ReportData, type ReportKind } from "@tau/gateway";
+import { resolve } from "node:path";
+import { isReportKind, renderReport, REPORT_KINDS, writeOutputFile, type ReportData, type ReportKind } from "@tau/gateway";
 import { ReportWriteError, UsageError } from "./errors";
 import type { Flags } from "./flags";
+import { checkOutputPath } from "./output-path";
 
 /** One `--gateway-report KIND=PATH`. */
 export interface ReportTarget {
@@ -24,14 +24,7 @@ export function reportTargetsFromFlags(flags: Flags): ReportTarget[] {
       throw new UsageError(`--gateway-report must look like KIND=PATH (found ${JSON.stringify(entry)}); kinds: ${REPORT_KINDS.join(", ")}`);
     }
     if (!isReportKind(kind)) throw new UsageError(`--gateway-report: unknown kind ${JSON.stringify(kind)} (kinds: ${REPORT_KINDS.join(", ")})`);
-    const dir = dirname(resolve(path));
-    let isDir = false;
-    try {
-      isDir = statSync(dir).isDirectory();
-    } catch {
-      isDir = false;
-    }
-    if (!isDir) throw new UsageError(`--gateway-report ${kind}=${path}: directory ${dir} does not exist; create it first`);
+    checkOutputPath(`--gateway-report ${kind}=${path}`, path);
     if (seen.has(resolve(path))) throw new UsageError(`--gateway-report: ${path} is given twice`);
     seen.add(resolve(path));
     return { kind, path };
@@ -47,7 +40,7 @@ export async function writeReports(options: { targets: readonly ReportTarget[]; 
   for (const { kind, path } of options.targets) {
     try {
       const text = renderReport({ kind, input: options.data, ...(options.redact ? { redact: options.redact } : {}) });
-      await writeFileAtomic(path, text);
+      await writeOutputFile(path, text);
     } catch (error) {
       failed.push(`${kind} report ${path}: ${error instanceof Error ? error.message : String(error)}`);
     }

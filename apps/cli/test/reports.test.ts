@@ -1,6 +1,6 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdir } from "node:fs/promises";
+import { lstat, mkdir, symlink } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it, onTestFinished } from "vitest";
@@ -52,6 +52,36 @@ describe("--gateway-report on run", { timeout: 60_000 }, () => {
     expect(ws.exists(".tau/gateway/state.json")).toBe(false);
   });
 
+  it("refuses a report or metrics path that is a directory before running the cycle (exit 2)", async () => {
+    const ws = await workspace(["mixed-outcomes.json"]);
+    await mkdir(ws.path("out"));
+    const report = await ws.run(["run", "--gateway-report", "junit=out"]);
+    expect(report.code).toBe(2);
+    expect(report.stderr).toBe("error: --gateway-report junit=out: out is a directory; name a file in it\n");
+    const textfile = await ws.run(["run", "--gateway-metrics-textfile", "out"]);
+    expect(textfile.code).toBe(2);
+    expect(textfile.stderr).toBe("error: --gateway-metrics-textfile: out is a directory; name a file in it\n");
+    expect(ws.exists(".tau/gateway/state.json")).toBe(false);
+  });
+
+  it("writes into a named pipe and through a symlink without replacing either", async () => {
+    const ws = await workspace(["mixed-outcomes.json"]);
+    execFileSync("mkfifo", [ws.path("summary.fifo")]);
+    await mkdir(ws.path("real"));
+    await symlink("real/junit.xml", ws.path("junit.xml"));
+    const reader = spawn("cat", [ws.path("summary.fifo")]);
+    let piped = "";
+    reader.stdout.on("data", (chunk: Buffer) => (piped += chunk.toString("utf8")));
+    const closed = new Promise((resolve) => reader.on("close", resolve));
+    const result = await ws.run(["run", "--gateway-report", "markdown=summary.fifo", "--gateway-report", "junit=junit.xml"]);
+    expect(result.code).toBe(0);
+    await closed;
+    expect(piped.split("\n")[0]).toBe("## Tau gateway: gate HOLD — <code>retryable_failures_threshold_exceeded</code>");
+    expect((await lstat(ws.path("summary.fifo"))).isFIFO()).toBe(true);
+    expect((await lstat(ws.path("junit.xml"))).isSymbolicLink()).toBe(true);
+    expect(await ws.readText("real/junit.xml")).toContain("<testsuite");
+  });
+
   it("refuses an unknown kind, listing the kinds (exit 2)", async () => {
     const ws = await workspace(["mixed-outcomes.json"]);
     const result = await ws.run(["run", "--gateway-report", "pdf=r.pdf"]);
@@ -64,10 +94,12 @@ describe("--gateway-report on run", { timeout: 60_000 }, () => {
 
   it("persists the cycle, then exits 1 naming a report it could not write", async () => {
     const ws = await workspace(["mixed-outcomes.json"]);
-    await mkdir(ws.path("taken.html"));
-    const result = await ws.run(["run", "--gateway-report", "junit=ok.xml", "--gateway-report", "html=taken.html"]);
+    // A full disk, after the cycle: /dev/full takes no byte (ENOSPC), and stays a device.
+    const result = await ws.run(["run", "--gateway-report", "junit=ok.xml", "--gateway-report", "html=/dev/full"]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("could not write a report: html report taken.html:");
+    expect(result.stderr).toContain("could not write a report: html report /dev/full:");
+    expect(result.stderr).toContain("ENOSPC");
+    expect((await lstat("/dev/full")).isCharacterDevice()).toBe(true);
     expect(result.stdout).toContain("gateway runner summary:");
     expect(ws.exists("ok.xml")).toBe(true);
     expect(await ws.readJsonl(".tau/gateway/runtime-events.jsonl")).toHaveLength(1);

@@ -24,6 +24,7 @@ export type { JsonlEntry } from "./read-jsonl.js";
 export { repairJsonl } from "./repair-jsonl.js";
 export type { JsonlRepair, RepairJsonlOptions } from "./repair-jsonl.js";
 export { writeFileAtomic } from "./write-file-atomic.js";
+export { openOutputFile, writeOutputFile } from "./output-file.js";
 export { writeJsonlAtomic } from "./write-jsonl-atomic.js";
 export { sweepTempFiles } from "./sweep-temp-files.js";
 export { readJsonStream } from "./read-json-stream.js";

@@ -1,13 +1,13 @@
-import { writeFileAtomic } from "@tau/event-store";
+import { writeOutputFile } from "@tau/event-store";
 import type { CycleReport } from "@tau/gateway-runtime";
 import type { GatewayMetrics } from "./gateway-metrics";
 
 /**
- * Writes the metrics for node_exporter's textfile collector, atomically (temp file + rename),
- * so the collector never reads a half-written file.
+ * Writes the metrics for node_exporter's textfile collector, atomically (temp file + rename), so
+ * the collector never reads a half-written file; a FIFO or device (`/dev/stdout`) is written in place.
  */
 export async function writeMetricsTextfile(input: { path: string; metrics: GatewayMetrics }): Promise<void> {
-  await writeFileAtomic(input.path, await input.metrics.text());
+  await writeOutputFile(input.path, await input.metrics.text());
 }
 
 /** For `run --gateway-metrics-textfile`: adds one cycle (verdict = its gate) and writes the file. */

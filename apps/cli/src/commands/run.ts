@@ -19,6 +19,7 @@ import { checkIntegerFlags, unusedFlagWarnings } from "../flag-checks";
 import type { Io } from "../io";
 import { createProgress } from "../progress";
 import { cycleReportJson, json, renderCycle, renderDrifts } from "../render";
+import { checkOutputPath } from "../output-path";
 import { redactError, redactingIo } from "../redacting-io";
 import { reportTargetsFromFlags, writeReports } from "../report-targets";
 import { liveDriverFromFlags, redactorFromFlags, rotationFromFlags, runnerSettingsFromFlags, stateDirFromFlags, updateModeFromFlags } from "../runner-settings";
@@ -48,6 +49,8 @@ async function runCycleCommand(options: { flags: Flags; io: Io; args: string[]; 
   const quiet = flags.boolean("quiet");
   // Checked before the cycle: a bad KIND=PATH must not cost a whole cycle.
   const reportTargets = reportTargetsFromFlags(flags);
+  const textfile = flags.string("gateway-metrics-textfile");
+  if (textfile !== undefined) checkOutputPath("--gateway-metrics-textfile", textfile, { createsDir: true });
   const update = updateModeFromFlags(flags, io.env);
   const maxBytes = flags.integer("gateway-max-fixture-bytes");
   const choice = fixtureChoiceFromFlags(flags, args);
@@ -73,7 +76,6 @@ async function runCycleCommand(options: { flags: Flags; io: Io; args: string[]; 
   }
 
   const stateDir = stateDirFromFlags(flags);
-  const textfile = flags.string("gateway-metrics-textfile");
   const metrics = textfile !== undefined ? new GatewayMetrics() : undefined;
   const rotation = rotationFromFlags(flags);
   // Listen before the lock is taken: a signal that lands while the state loads then still ends

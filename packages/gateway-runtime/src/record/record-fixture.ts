@@ -1,5 +1,5 @@
 import { access } from "node:fs/promises";
-import { writeFileAtomic } from "@tau/event-store";
+import { writeOutputFile } from "@tau/event-store";
 import {
   editFixtureText,
   FixtureError,
@@ -98,5 +98,5 @@ export async function writeFixtureFile(options: { path: string; text: string; fo
     );
     if (exists) throw new GatewayRuntimeError("E_OUTPUT_EXISTS", `${options.path} exists: pass --force to overwrite it, or choose another --out`);
   }
-  await writeFileAtomic(options.path, options.text);
+  await writeOutputFile(options.path, options.text);
 }

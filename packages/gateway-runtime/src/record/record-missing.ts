@@ -1,4 +1,4 @@
-import { writeFileAtomic } from "@tau/event-store";
+import { writeOutputFile } from "@tau/event-store";
 import type { FixtureSetFile } from "@tau/gateway-contract";
 import type { RunnerSettings } from "../cycle/runner-options";
 import type { GatewayDriver } from "../drivers/driver";
@@ -32,7 +32,7 @@ export async function recordMissingExpectations(options: {
       ...(options.redactor ? { redactor: options.redactor } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    await writeFileAtomic(file.source.path, recorded.text);
+    await writeOutputFile(file.source.path, recorded.text);
     changed.push(file.source.path);
     const n = recorded.recorded.length;
     notes.push(`recorded expected of ${n} new case${n === 1 ? "" : "s"} into ${file.source.path}`, ...recorded.notes);
