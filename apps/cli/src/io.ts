@@ -30,11 +30,32 @@ export function colorEnabled(options: { choice: ColorChoice; env: NodeJS.Process
   return isTTY && env.TERM !== "dumb";
 }
 
+// Set once a reader of stdout has gone (`tau-gateway events inspect | head -1`): the command
+// still finishes what it does (a cycle is still persisted) and exits with its own code, instead of
+// dying on an unhandled EPIPE halfway through; its remaining output has nobody to read it.
+let readerGone = false;
+let watching = false;
+
+function watchForClosedReader(stream: NodeJS.WriteStream): void {
+  if (watching) return;
+  watching = true;
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE" || error.code === "ERR_STREAM_DESTROYED") {
+      readerGone = true;
+      return;
+    }
+    throw error;
+  });
+}
+
 /** The process's own streams, coloured as `choice` and the environment decide. */
 export function processIo(choice: ColorChoice = "auto"): Io {
   const env = process.env;
+  watchForClosedReader(process.stdout);
   return {
-    out: (text) => process.stdout.write(text),
+    out: (text) => {
+      if (!readerGone) process.stdout.write(text);
+    },
     err: (text) => process.stderr.write(text),
     env,
     stderrIsTTY: Boolean(process.stderr.isTTY),

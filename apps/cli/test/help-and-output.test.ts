@@ -117,3 +117,15 @@ describe.skipIf(!hasScript)("output on a terminal", { timeout: 30_000 }, () => {
     expect(stderr).not.toMatch(ANSI);
   });
 });
+
+describe("a reader of stdout that goes away", { timeout: 60_000 }, () => {
+  it("ends the command with its own exit code, not an EPIPE crash (report json=/dev/stdout | head -c 1)", async () => {
+    const ws = await workspace(["mixed-outcomes.json"]);
+    expect((await ws.run(["run"])).code).toBe(0);
+    const cli = `"${process.execPath}" "${CLI_BIN}"`;
+    const script = `${cli} report --gateway-report json=/dev/stdout 2>err.txt | head -c 1 >/dev/null; echo "\${PIPESTATUS[0]}"`;
+    const status = execFileSync("bash", ["-c", script], { cwd: ws.dir, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+    expect(await ws.readText("err.txt")).toBe("");
+    expect(status.trim()).toBe("0");
+  });
+});
