@@ -4,7 +4,8 @@
 // Env: BENCH_WATCH_CASES (default 20000), BENCH_RUNS (default 5).
 //
 // Both sides run in this process against the same reference gateway (a child process), with the
-// same HTTP driver settings; each side's first cycle is a warm-up and not counted.
+// same HTTP driver settings; each side's first cycle is a warm-up and not counted. The two sides
+// take turns going first (see the loop), so neither always pays for the other's leftovers.
 //   run:   a fresh state dir per cycle, GatewayRuntime.runCycle (what `run` does), persistence included.
 //   watch: one GatewayWatcher (reverify, timed driver + metrics, verdict) on its own state dir,
 //          timed per loop iteration (watcher.run() with count 1), its history kept between calls.
@@ -56,28 +57,50 @@ export async function watchThroughputScenario({ cases = CASES, runs = RUNS } = {
       // count 1: each run() is one loop iteration (cycle, metrics, verdict); the watcher keeps its history across calls.
       const watcher = new GatewayWatcher({ runtime: watchRuntime, fixture, driver, settings: { intervalMs: 0, count: 1, minCycles: 1 } });
       try {
-        for (let i = 0; i <= runs; i++) {
+        const runSide = async () => {
           rmSync(runDir, { recursive: true, force: true });
           const runtime = await GatewayRuntime.open({ stateDir: runDir, settings });
-          let cpu = process.cpuUsage();
-          let start = process.hrtime.bigint();
+          const cpu = process.cpuUsage();
+          const start = process.hrtime.bigint();
           await runtime.runCycle(fixture, { driver });
-          const runSec = Number(process.hrtime.bigint() - start) / 1e9;
-          const runCpuSec = cpuSec(cpu);
+          const sec = Number(process.hrtime.bigint() - start) / 1e9;
+          const cpuSecs = cpuSec(cpu);
           await runtime.close();
-          cpu = process.cpuUsage();
-          start = process.hrtime.bigint();
+          return { sec, cpuSecs };
+        };
+        const watchSide = async (i) => {
+          const cpu = process.cpuUsage();
+          const start = process.hrtime.bigint();
           const summary = await watcher.run();
-          const watchSec = Number(process.hrtime.bigint() - start) / 1e9;
-          const watchCpuSec = cpuSec(cpu);
+          const sec = Number(process.hrtime.bigint() - start) / 1e9;
+          const cpuSecs = cpuSec(cpu);
           if (summary.completedCycles !== i + 1) throw new Error(`watch cycle ${i} did not complete`);
-          if (i > 0) {
-            runSecs.push(runSec);
-            watchSecs.push(watchSec);
-            runCpu.push(runCpuSec);
-            watchCpu.push(watchCpuSec);
+          return { sec, cpuSecs };
+        };
+        for (let i = 0; i <= runs; i++) {
+          // The order alternates (run first, then watch first): whichever side goes second pays for
+          // the first one's garbage collection and the kernel's writeback of its files, so a fixed
+          // order would charge that to one side only.
+          const runFirst = i % 2 === 0;
+          let run;
+          let watch;
+          if (runFirst) {
+            run = await runSide();
+            watch = await watchSide(i);
+          } else {
+            watch = await watchSide(i);
+            run = await runSide();
           }
-          log(`pair ${i}${i === 0 ? " (warm-up)" : ""}: run ${runSec.toFixed(2)} s (cpu ${runCpuSec.toFixed(2)} s), watch ${watchSec.toFixed(2)} s (cpu ${watchCpuSec.toFixed(2)} s)`);
+          if (i > 0) {
+            runSecs.push(run.sec);
+            watchSecs.push(watch.sec);
+            runCpu.push(run.cpuSecs);
+            watchCpu.push(watch.cpuSecs);
+          }
+          log(
+            `pair ${i}${i === 0 ? " (warm-up)" : ""}, ${runFirst ? "run first" : "watch first"}: ` +
+              `run ${run.sec.toFixed(2)} s (cpu ${run.cpuSecs.toFixed(2)} s), watch ${watch.sec.toFixed(2)} s (cpu ${watch.cpuSecs.toFixed(2)} s)`,
+          );
         }
       } finally {
         await watchRuntime.close();

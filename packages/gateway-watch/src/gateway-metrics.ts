@@ -1,6 +1,7 @@
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, type Metric } from "prom-client";
 import type { HealthState } from "@tau/gateway-guardrail";
 import type { CycleReport } from "@tau/gateway-runtime";
+import { RequestDurationHistogram } from "./request-duration-histogram";
 import { WATCH_VERDICTS, type WatchVerdictValue } from "./verdict";
 
 const PREFIX = "tau_gateway_";
@@ -58,13 +59,14 @@ export class GatewayMetrics {
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
     registers: [this.registry],
   });
-  private readonly requestDuration = new Histogram({
-    name: `${PREFIX}request_duration_seconds`,
-    help: "Duration of one request to the gateway (one attempt), by method and status class.",
-    labelNames: ["method", "status_class"] as const,
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [this.registry],
-  });
+  // Registered here, between the others, so the exposition keeps its order.
+  private readonly requestDuration = this.register(
+    new RequestDurationHistogram(
+      `${PREFIX}request_duration_seconds`,
+      "Duration of one request to the gateway (one attempt), by method and status class.",
+      [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    ),
+  );
   private readonly failureStreak = new Gauge({
     name: `${PREFIX}failure_streak`,
     help: "Consecutive cycles with failed cases, as of the last completed cycle.",
@@ -124,13 +126,18 @@ export class GatewayMetrics {
     this.lastCycle.set(input.completedUnixMs / 1000);
   }
 
+  private register<M extends RequestDurationHistogram>(metric: M): M {
+    this.registry.registerMetric(metric as unknown as Metric);
+    return metric;
+  }
+
   /** Counts a cycle that failed with an error (e.g. the state dir could not be written). */
   observeCycleError(): void {
     this.cycles.inc({ result: "error" });
   }
 
   observeRequest(observation: RequestObservation): void {
-    this.requestDuration.observe({ method: observation.method, status_class: observation.statusClass }, observation.seconds);
+    this.requestDuration.observe(observation.method, observation.statusClass, observation.seconds);
   }
 
   setVerdict(current: WatchVerdictValue): void {

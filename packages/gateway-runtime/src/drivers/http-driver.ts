@@ -97,23 +97,137 @@ function transportCode(error: unknown, timedOut: boolean): string {
 /** A body as read: its text, or why it was not kept. */
 type BodyRead = { text: string } | { tooLarge: true };
 
+/** One answer as received: status, parsed headers, body. */
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  read: BodyRead;
+}
+
+/** What the driver takes from undici once it is loaded. */
+interface Undici {
+  pool: Pool;
+  InvalidArgumentError: new (message: string) => Error;
+}
+
 /**
- * Reads a body up to `maxBytes` while it streams: a body without end costs at most the cap,
- * never what the target sends.
+ * Collects one answer for `Pool.dispatch`, the handler interface that undici's own `request()`
+ * is built on, without what this driver never needs per request: a response stream, its async
+ * iterator, an AbortSignal. It gives exactly what `request()` and reading the body up to the cap
+ * gave: the same parsed headers, the same body text, the same errors (undici's, or the reason of
+ * a cancel); test/live/http-driver-equivalence.test.ts compares the two.
+ * A body is kept only up to `maxBytes` while it streams: one without end costs at most the cap.
  */
-async function readCapped(body: Dispatcher.ResponseData["body"], maxBytes: number): Promise<BodyRead> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of body) {
-    const buffer = chunk as Buffer;
-    total += buffer.length;
-    if (total > maxBytes) {
-      body.destroy();
-      return { tooLarge: true };
-    }
-    chunks.push(buffer);
+class AnswerCollector implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  private reason: Error | undefined;
+  private settled = false;
+  private status = 0;
+  private headers: Answer["headers"] = {};
+  private chunks: Buffer[] = [];
+  private total = 0;
+
+  constructor(
+    private readonly maxBytes: number,
+    private readonly resolve: (answer: Answer) => void,
+    private readonly reject: (error: unknown) => void,
+    private readonly onSettled: (collector: AnswerCollector) => void,
+  ) {}
+
+  /** Ends the request with `reason` (deadline, or the cycle's signal): at once if sent, else as soon as it is. */
+  cancel(reason: Error): void {
+    if (this.settled) return;
+    if (this.controller) this.controller.abort(reason);
+    else this.reason ??= reason;
   }
-  return { text: Buffer.concat(chunks, total).toString("utf8") };
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    if (this.reason) {
+      controller.abort(this.reason);
+      return;
+    }
+    this.controller = controller;
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Answer["headers"]): void {
+    // 1xx answers are informational: the real one follows.
+    if (statusCode < 200) return;
+    this.status = statusCode;
+    this.headers = headers;
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.total += chunk.length;
+    if (this.total > this.maxBytes) {
+      this.settle();
+      this.resolve({ status: this.status, headers: this.headers, read: { tooLarge: true } });
+      // Drops the connection: the rest of the body is never read.
+      controller.abort(new Error("response body over the cap"));
+      return;
+    }
+    this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.settled) return;
+    this.settle();
+    const { chunks, total } = this;
+    // One chunk (most answers) is decoded where it is; several are joined first.
+    const text = chunks.length === 1 ? (chunks[0] as Buffer).toString("utf8") : Buffer.concat(chunks, total).toString("utf8");
+    this.resolve({ status: this.status, headers: this.headers, read: { text } });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
+    if (this.settled) return;
+    this.settle();
+    this.reject(error);
+  }
+
+  private settle(): void {
+    this.settled = true;
+    this.onSettled(this);
+  }
+}
+
+/**
+ * Cancels in-flight requests when the cycle's signal aborts: one listener per signal, not one
+ * per request (a cycle sends tens of thousands).
+ */
+class SignalWatch {
+  private readonly inFlight = new WeakMap<AbortSignal, Set<AnswerCollector>>();
+
+  add(signal: AbortSignal, collector: AnswerCollector): void {
+    let collectors = this.inFlight.get(signal);
+    if (!collectors) {
+      const set = new Set<AnswerCollector>();
+      collectors = set;
+      this.inFlight.set(signal, set);
+      signal.addEventListener(
+        "abort",
+        () => {
+          const reason = abortReason(signal);
+          for (const collector of [...set]) collector.cancel(reason);
+        },
+        { once: true },
+      );
+    }
+    if (signal.aborted) collector.cancel(abortReason(signal));
+    collectors.add(collector);
+  }
+
+  delete(signal: AbortSignal, collector: AnswerCollector): void {
+    this.inFlight.get(signal)?.delete(collector);
+  }
+}
+
+/** What an aborted signal ends a request with (as undici's own `request()` does). */
+function abortReason(signal: AbortSignal): Error {
+  return (signal.reason as Error | undefined) ?? new Error("Request aborted");
+}
+
+/** The reason of a request cut off by the per-request deadline (only its being a timeout is kept). */
+function deadlineError(timeoutMs: number): Error {
+  return new DOMException(`The operation was aborted due to timeout (${timeoutMs} ms)`, "TimeoutError");
 }
 
 /**
@@ -172,14 +286,60 @@ export function httpDriver(options: HttpDriverOptions): HttpDriver {
     extra.authorization = basic;
   }
   const redactor = createRedactor(targetSecrets({ targetUrl: options.targetUrl, headers: extra }));
-  let pool: Promise<Pool> | undefined;
-  const getPool = () =>
-    (pool ??= import("undici").then(
-      ({ Pool }) => new Pool(target.origin, { connections, headersTimeout: timeout, bodyTimeout: timeout, connectTimeout: timeout }),
-    ));
+  let undici: Promise<Undici> | undefined;
+  const loadUndici = () =>
+    (undici ??= import("undici").then(({ Pool, errors }) => ({
+      pool: new Pool(target.origin, { connections, headersTimeout: timeout, bodyTimeout: timeout, connectTimeout: timeout }),
+      InvalidArgumentError: errors.InvalidArgumentError,
+    })));
+  const signals = new SignalWatch();
+
+  /**
+   * Sends one request and reads its answer, all of it within `timeout` ms (on top of undici's
+   * connect, headers and body timeouts, which each restart); rejects with undici's error, the
+   * deadline's, or the reason of `signal`.
+   */
+  async function send(options: {
+    path: string;
+    method: string;
+    headers: Record<string, string>;
+    body: string | undefined;
+    signal: AbortSignal | undefined;
+    onDeadline: () => void;
+  }): Promise<Answer> {
+    const { signal } = options;
+    // Started before undici loads, as the deadline always was: the first request's includes the load.
+    const deadline = setTimeout(() => {
+      options.onDeadline();
+      collector.cancel(deadlineError(timeout));
+    }, timeout);
+    // Like AbortSignal.timeout: a pending deadline alone does not keep the process alive.
+    deadline.unref();
+    let collector!: AnswerCollector;
+    const answer = new Promise<Answer>((resolve, reject) => {
+      collector = new AnswerCollector(maxBytes, resolve, reject, (done) => {
+        clearTimeout(deadline);
+        if (signal) signals.delete(signal, done);
+      });
+    });
+    if (signal) signals.add(signal, collector);
+    let loaded: Undici;
+    try {
+      loaded = await loadUndici();
+    } catch (error) {
+      collector.onResponseError(undefined, error as Error);
+      return answer;
+    }
+    const { path, method, headers, body } = options;
+    // undici's request() refuses CONNECT (a tunnel, not an answer): the same error as before.
+    if (method === "CONNECT") collector.onResponseError(undefined, new loaded.InvalidArgumentError("invalid method"));
+    else loaded.pool.dispatch({ path, method: method as Dispatcher.HttpMethod, headers, body }, collector);
+    return answer;
+  }
 
   async function execute(gatewayCase: GatewayCase, context: { attempt: number; signal?: AbortSignal }): Promise<DriverResult> {
     const endpoint = gatewayCase.endpoint.trim();
+    const method = normalizeMethod(gatewayCase.method);
     const headers: Record<string, string> = { ...extra, accept: "application/json" };
     const actor = encodeHeaderValue(gatewayCase.actor_id);
     headers[LIVE_HEADERS.actorId] = actor.value;
@@ -194,23 +354,30 @@ export function httpDriver(options: HttpDriverOptions): HttpDriver {
     const body = gatewayCase.body === null ? undefined : JSON.stringify(gatewayCase.body);
     if (body !== undefined) headers["content-type"] = "application/json";
 
-    const timer = AbortSignal.timeout(timeout);
-    const signal = context.signal ? AbortSignal.any([context.signal, timer]) : timer;
+    let timedOut = false;
     try {
-      const response = await (await getPool()).request({ path, method: normalizeMethod(gatewayCase.method), headers, body, signal });
-      const read = await readCapped(response.body, maxBytes);
+      const { status, headers: answerHeaders, read } = await send({
+        path,
+        method,
+        headers,
+        body,
+        signal: context.signal,
+        onDeadline: () => {
+          timedOut = true;
+        },
+      });
       // Secrets leave the observation here, before anything records, compares or prints it.
-      const observed = redactor.value(observe({ status: response.statusCode, headers: response.headers, read, maxBytes }));
-      const retryAfter = observed.outcome === "retryable_failure" ? parseRetryAfter(headerString(response.headers["retry-after"]), Date.now()) : undefined;
+      const observed = redactor.value(observe({ status, headers: answerHeaders, read, maxBytes }));
+      const retryAfter = observed.outcome === "retryable_failure" ? parseRetryAfter(headerString(answerHeaders["retry-after"]), Date.now()) : undefined;
       return retryAfter === undefined ? observed : { ...observed, retry_after_ms: retryAfter };
     } catch (error) {
       if (context.signal?.aborted) throw error;
-      const code = transportCode(error, timer.aborted);
+      const code = transportCode(error, timedOut);
       const message = code === "timeout" ? `no answer within ${timeout} ms` : (error as Error).message;
       return {
         outcome: "transport_error",
         error_code: redactor.text(code),
-        message: redactor.text(`${normalizeMethod(gatewayCase.method)} ${prefix}${endpoint}: ${message}`),
+        message: redactor.text(`${method} ${prefix}${endpoint}: ${message}`),
       };
     }
   }
@@ -220,7 +387,7 @@ export function httpDriver(options: HttpDriverOptions): HttpDriver {
     redactor,
     execute,
     close: async () => {
-      if (pool) await (await pool).close();
+      if (undici) await (await undici).pool.close();
     },
   };
 }
