@@ -54,6 +54,16 @@ export async function openForRead(path: string): Promise<FileHandle> {
  * the next, and a line that grows past the bound is dropped to its head and skipped to its end.
  */
 export async function* scanLines(path: string, options: ScanOptions = {}): AsyncGenerator<ScannedLine, void, undefined> {
+  for await (const batch of scanLineBatches(path, options)) yield* batch;
+}
+
+/**
+ * {@link scanLines}, one array per read: the lines each 1 MiB read completes, in order. A reader
+ * that handles every line pays one async hop per read instead of one per line (with ~700-byte
+ * lines, 1500 hops per read were most of a status inspect's overhead). The arrays' lines are
+ * views into that read's buffer, valid until the caller drops them; no array is empty.
+ */
+export async function* scanLineBatches(path: string, options: ScanOptions = {}): AsyncGenerator<ScannedLine[], void, undefined> {
   const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
   const handle = await openForRead(path);
   try {
@@ -92,16 +102,17 @@ export async function* scanLines(path: string, options: ScanOptions = {}): Async
       // Once a line is found in it, lines after the oversized one may be views into this buffer.
       if (skipping && data.indexOf(NEWLINE) !== -1) skipBuffer = undefined;
       let start = 0;
+      const batch: ScannedLine[] = [];
       for (let end = data.indexOf(NEWLINE, start); end !== -1; end = data.indexOf(NEWLINE, start)) {
         const piece = data.subarray(start, end);
         lineNumber += 1;
         const lineEnd = chunkStart + end;
         if (oversizedHead !== undefined) {
-          yield line(oversizedHead, lineEnd, true, true);
+          batch.push(line(oversizedHead, lineEnd, true, true));
         } else if (pendingBytes + piece.length > maxLineBytes) {
-          yield line(Buffer.concat([...pending, piece], HEAD_BYTES), lineEnd, true, true);
+          batch.push(line(Buffer.concat([...pending, piece], HEAD_BYTES), lineEnd, true, true));
         } else {
-          yield line(pending.length === 0 ? piece : Buffer.concat([...pending, piece]), lineEnd, true, false);
+          batch.push(line(pending.length === 0 ? piece : Buffer.concat([...pending, piece]), lineEnd, true, false));
         }
         pending = [];
         pendingBytes = 0;
@@ -109,6 +120,7 @@ export async function* scanLines(path: string, options: ScanOptions = {}): Async
         start = end + 1;
         lineStart = chunkStart + start;
       }
+      if (batch.length > 0) yield batch;
       if (start < data.length && oversizedHead === undefined) {
         const rest = data.subarray(start);
         if (pendingBytes + rest.length > maxLineBytes) {
@@ -126,10 +138,10 @@ export async function* scanLines(path: string, options: ScanOptions = {}): Async
     }
     if (oversizedHead !== undefined) {
       lineNumber += 1;
-      yield line(oversizedHead, chunkStart, false, true);
+      yield [line(oversizedHead, chunkStart, false, true)];
     } else if (pending.length > 0) {
       lineNumber += 1;
-      yield line(Buffer.concat(pending), chunkStart, false, false);
+      yield [line(Buffer.concat(pending), chunkStart, false, false)];
     }
   } finally {
     await handle.close();
