@@ -84,23 +84,31 @@ export async function* scanLineBatches(path: string, options: ScanOptions = {}):
       length: end - lineStart,
       oversized,
     });
-    // Reused while skipping the middle of an oversized line: nothing yielded points into it, so
-    // a 5 GB line costs one buffer instead of 5000 garbage ones (RSS stays flat).
-    let skipBuffer: Buffer | undefined;
+    // A buffer free for reuse: one that held only the middle of an oversized line, so nothing
+    // handed out points into it. A 5 GB line then costs two buffers instead of 5000 garbage ones
+    // (RSS stays flat); any other read gets a fresh buffer, since lines are views into it.
+    let spare: Buffer | undefined;
+    // The next read is started before this one's lines are handed over, so the read runs while
+    // the caller parses (as a read stream's read-ahead does). Its failure is kept, not thrown,
+    // until it is awaited; closing the handle waits for it.
+    const readNext = (): Promise<{ chunk: Buffer; bytesRead: number } | { error: unknown }> => {
+      const chunk = spare ?? Buffer.allocUnsafe(CHUNK_BYTES);
+      spare = undefined;
+      return handle.read(chunk, 0, CHUNK_BYTES, null).then(
+        ({ bytesRead }) => ({ chunk, bytesRead }),
+        (error: unknown) => ({ error }),
+      );
+    };
+    let next = readNext();
     for (;;) {
-      // Otherwise a fresh buffer per read: yielded lines are views into it and must stay valid.
-      const skipping = oversizedHead !== undefined;
-      const chunk = skipping ? (skipBuffer ??= Buffer.allocUnsafe(CHUNK_BYTES)) : Buffer.allocUnsafe(CHUNK_BYTES);
-      let bytesRead: number;
-      try {
-        ({ bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, null));
-      } catch (error) {
-        throw toIoError(error, "read", path);
-      }
+      const result = await next;
+      if ("error" in result) throw toIoError(result.error, "read", path);
+      const { chunk, bytesRead } = result;
       if (bytesRead === 0) break;
+      next = readNext();
       const data = chunk.subarray(0, bytesRead);
-      // Once a line is found in it, lines after the oversized one may be views into this buffer.
-      if (skipping && data.indexOf(NEWLINE) !== -1) skipBuffer = undefined;
+      // In the middle of an oversized line with no end in sight: only its head (a copy) is kept.
+      if (oversizedHead !== undefined && data.indexOf(NEWLINE) === -1) spare = chunk;
       let start = 0;
       const batch: ScannedLine[] = [];
       for (let end = data.indexOf(NEWLINE, start); end !== -1; end = data.indexOf(NEWLINE, start)) {
