@@ -73,11 +73,31 @@ describe("isCanonicalCaseLine", () => {
     );
   });
 
+  it("takes a number as written only when Number prints it back that way (random number tokens)", () => {
+    const digits = (max: number) => fc.string({ unit: fc.constantFrom(..."0123456789"), minLength: 1, maxLength: max });
+    const token = fc
+      .tuple(fc.constantFrom("", "-"), digits(18), fc.option(digits(18)), fc.option(fc.tuple(fc.constantFrom("e", "E"), fc.constantFrom("", "+", "-"), digits(3))))
+      .map(([sign, int, frac, exp]) => `${sign}${int}${frac === null ? "" : `.${frac}`}${exp === null ? "" : exp.join("")}`);
+    let accepted = 0;
+    fc.assert(
+      fc.property(token, (t) => {
+        const bytes = Buffer.from(`{"kind":"case","n":${t}}`);
+        expectSound(bytes);
+        if (isCanonicalCaseLine(bytes)) accepted++;
+      }),
+      { numRuns: 5000 },
+    );
+    expect(accepted).toBeGreaterThan(100);
+  });
+
   it("says no to the lines JSON.parse and JSON.stringify would change", () => {
     const changed = [
       '{"kind":"case", "a":1}',
       '{"kind":"case","a":1.50}',
       '{"kind":"case","a":1e2}',
+      '{"kind":"case","a":0.0000001}',
+      '{"kind":"case","a":0.10}',
+      '{"kind":"case","a":1234567890123456.5}',
       '{"kind":"case","a":-0}',
       '{"kind":"case","a":12345678901234567890}',
       '{"kind":"case","a":1e999}',

@@ -10,8 +10,8 @@ import { isUtf8 } from "node:buffer";
  * It accepts a subset of what would round-trip (anything else goes to the parse-and-serialise
  * path, which gives the same bytes for it): no whitespace; strings with literal characters and
  * only the escapes JSON.stringify writes (`\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`, and `\u00xx`
- * in lower case for the other control characters); integers of at most 15 digits, other numbers
- * only when `String(Number(token))` gives the token back; objects of at most 64 keys, none
+ * in lower case for the other control characters); decimals of at most 15 significant digits as
+ * Number prints them, numbers with an exponent only when `String(Number(token))` gives it back; objects of at most 64 keys, none
  * repeated (JSON.parse keeps the last value at the first key's place) and none starting with a
  * digit (V8 moves array-index keys to the front); at most 512 levels deep.
  */
@@ -126,29 +126,35 @@ function numberEnd(bytes: Uint8Array, at: number): number {
   else if (isDigit(bytes[i])) while (i < end && isDigit(bytes[i])) i++;
   else return FAIL;
   const intDigits = i - intStart;
-  let plain = true;
+  const zeroInt = intDigits === 1 && bytes[intStart] === ZERO;
+  let fracDigits = 0;
+  let fracLeadingZeros = 0;
   if (bytes[i] === DOT) {
-    plain = false;
     const from = ++i;
     while (i < end && isDigit(bytes[i])) i++;
-    if (i === from) return FAIL;
+    fracDigits = i - from;
+    if (fracDigits === 0) return FAIL;
+    while (fracLeadingZeros < fracDigits && bytes[from + fracLeadingZeros] === ZERO) fracLeadingZeros++;
   }
   if (bytes[i] === 0x65 || bytes[i] === 0x45) {
-    plain = false;
     i++;
     if (bytes[i] === PLUS || bytes[i] === MINUS) i++;
     const from = i;
     while (i < end && isDigit(bytes[i])) i++;
     if (i === from) return FAIL;
+    // Rare in a case line: ask Number's own printer.
+    const token = Buffer.from(bytes.buffer, bytes.byteOffset + at, i - at).toString("latin1");
+    return String(Number(token)) === token ? i : FAIL;
   }
-  if (plain) {
-    // Up to 15 digits an integer is exact and printed back as written; -0 prints as 0.
-    if (intDigits > 15) return FAIL;
-    if (bytes[at] === MINUS && intDigits === 1 && bytes[intStart] === ZERO) return FAIL;
-    return i;
-  }
-  const token = Buffer.from(bytes.buffer, bytes.byteOffset + at, i - at).toString("latin1");
-  return String(Number(token)) === token ? i : FAIL;
+  // Up to 15 significant digits a decimal is the shortest one that reads back as its double, so
+  // Number prints these digits; it prints them as written unless the number is -0, ends in a
+  // fractional zero, or is below 1e-6 (printed with an exponent).
+  const significant = zeroInt ? fracDigits - fracLeadingZeros : intDigits + fracDigits;
+  if (significant > 15) return FAIL;
+  if (fracDigits > 0 && bytes[i - 1] === ZERO) return FAIL;
+  if (zeroInt && fracDigits > 0 && fracLeadingZeros > 5) return FAIL;
+  if (zeroInt && fracDigits === 0 && bytes[at] === MINUS) return FAIL;
+  return i;
 }
 
 function arrayEnd(bytes: Uint8Array, at: number, depth: number): number {
