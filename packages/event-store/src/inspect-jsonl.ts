@@ -30,7 +30,7 @@ export async function inspectJsonl(path: string): Promise<JsonlInspection> {
   let records = 0;
   let invalidLines = 0;
   try {
-    for await (const lines of scanLineBatches(path)) {
+    for await (const lines of scanLineBatches(path, { reuseBuffers: true })) {
       for (const line of lines) {
         const verdict = classifyLine(line);
         if (verdict.kind === "ok") records += 1;

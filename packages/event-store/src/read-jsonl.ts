@@ -22,7 +22,8 @@ export async function* readJsonl<T = unknown>(path: string): AsyncIterableIterat
  * would cost more than parsing it.
  */
 export async function* readJsonlBatches<T = unknown>(path: string): AsyncIterableIterator<JsonlEntry<T>[]> {
-  for await (const lines of scanLineBatches(path)) {
+  // Entries hold parsed values and strings, never the lines' bytes: the buffers can be reused.
+  for await (const lines of scanLineBatches(path, { reuseBuffers: true })) {
     const entries: JsonlEntry<T>[] = [];
     for (const line of lines) {
       const verdict = classifyLine(line);

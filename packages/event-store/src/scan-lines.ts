@@ -31,6 +31,12 @@ export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 export interface ScanOptions {
   /** Lines longer than this many bytes come back `oversized`; defaults to {@link MAX_LINE_BYTES}. */
   maxLineBytes?: number;
+  /**
+   * For {@link scanLineBatches}: the caller is done with a batch's `bytes` once it asks for the
+   * next batch (it parses or copies them), so the read buffers can be reused instead of
+   * allocating 1 MiB per read (fresh memory is page-faulted in and later collected).
+   */
+  reuseBuffers?: boolean;
 }
 
 // Big reads keep syscalls and promise hops rare; splitting on the 0x0a byte ourselves is several
@@ -84,16 +90,17 @@ export async function* scanLineBatches(path: string, options: ScanOptions = {}):
       length: end - lineStart,
       oversized,
     });
-    // A buffer free for reuse: one that held only the middle of an oversized line, so nothing
-    // handed out points into it. A 5 GB line then costs two buffers instead of 5000 garbage ones
-    // (RSS stays flat); any other read gets a fresh buffer, since lines are views into it.
-    let spare: Buffer | undefined;
+    // Buffers free for reuse: one that held only the middle of an oversized line, as nothing
+    // handed out points into it (a 5 GB line then costs two buffers instead of 5000 garbage
+    // ones: RSS stays flat); with `reuseBuffers`, every buffer once its batch is done with.
+    // Otherwise a read gets a fresh buffer, since the lines handed out are views into it.
+    const reuse = options.reuseBuffers === true;
+    const free: Buffer[] = [];
     // The next read is started before this one's lines are handed over, so the read runs while
     // the caller parses (as a read stream's read-ahead does). Its failure is kept, not thrown,
     // until it is awaited; closing the handle waits for it.
     const readNext = (): Promise<{ chunk: Buffer; bytesRead: number } | { error: unknown }> => {
-      const chunk = spare ?? Buffer.allocUnsafe(CHUNK_BYTES);
-      spare = undefined;
+      const chunk = free.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES);
       return handle.read(chunk, 0, CHUNK_BYTES, null).then(
         ({ bytesRead }) => ({ chunk, bytesRead }),
         (error: unknown) => ({ error }),
@@ -108,7 +115,7 @@ export async function* scanLineBatches(path: string, options: ScanOptions = {}):
       next = readNext();
       const data = chunk.subarray(0, bytesRead);
       // In the middle of an oversized line with no end in sight: only its head (a copy) is kept.
-      if (oversizedHead !== undefined && data.indexOf(NEWLINE) === -1) spare = chunk;
+      if (!reuse && oversizedHead !== undefined && data.indexOf(NEWLINE) === -1) free.push(chunk);
       let start = 0;
       const batch: ScannedLine[] = [];
       for (let end = data.indexOf(NEWLINE, start); end !== -1; end = data.indexOf(NEWLINE, start)) {
@@ -138,11 +145,14 @@ export async function* scanLineBatches(path: string, options: ScanOptions = {}):
           pending = [];
           pendingBytes = 0;
         } else {
-          pending.push(rest);
+          // A copy when the buffer is about to be reused (a piece of a line is usually short).
+          pending.push(reuse ? Buffer.from(rest) : rest);
           pendingBytes += rest.length;
         }
       }
       chunkStart += bytesRead;
+      // The caller has asked for the next batch: nothing refers to this buffer any more.
+      if (reuse) free.push(chunk);
     }
     if (oversizedHead !== undefined) {
       lineNumber += 1;

@@ -73,6 +73,28 @@ describe("batched JSONL readers", () => {
     const single = await collect(scanLines(path));
     const view = (l: (typeof single)[number]) => ({ ...l, bytes: Buffer.from(l.bytes).toString("base64") });
     expect(batched.map(view)).toEqual(single.map(view));
+    // Reused buffers: each batch's bytes are read before the next batch is asked for.
+    const reused = [];
+    for await (const batch of scanLineBatches(path, { reuseBuffers: true })) reused.push(...batch.map(view));
+    expect(reused).toEqual(single.map(view));
+  });
+
+  it("with reused buffers, still hold one bounded line of a multi-MiB line and read the lines around it", async () => {
+    const path = join(await tempDir(), "events.jsonl");
+    const long = `"${"x".repeat(3 * MIB)}"`;
+    await writeFile(path, `{"a":1}\n${long}\n{"b":2}\n`);
+    const seen = [];
+    for await (const batch of scanLineBatches(path, { reuseBuffers: true, maxLineBytes: 2 * MIB })) {
+      seen.push(...batch.map((l) => ({ n: l.lineNumber, oversized: l.oversized, length: l.length, head: Buffer.from(l.bytes.subarray(0, 4)).toString() })));
+    }
+    expect(seen).toEqual([
+      { n: 1, oversized: false, length: 7, head: '{"a"' },
+      { n: 2, oversized: true, length: long.length, head: '"xxx' },
+      { n: 3, oversized: false, length: 7, head: '{"b"' },
+    ]);
+    const within = [];
+    for await (const batch of scanLineBatches(path, { reuseBuffers: true })) within.push(...batch.map((l) => Buffer.from(l.bytes).toString()));
+    expect(within).toEqual(['{"a":1}', long, '{"b":2}']);
   });
 
   it("read a rotated log oldest file first, naming each batch's file", async () => {

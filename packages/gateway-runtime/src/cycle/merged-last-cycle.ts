@@ -84,7 +84,8 @@ export async function prepareMergedLastCycle(options: {
     };
     await out.add(JSON.stringify(merged));
     for (const shard of options.shards) {
-      for await (const lines of scanLineBatches(shard.path)) {
+      // Lines are copied into the writer's buffers before the next batch: the reads can reuse theirs.
+      for await (const lines of scanLineBatches(shard.path, { reuseBuffers: true })) {
         for (const line of lines) {
           // A case line as a runner writes it is copied as it is: the same bytes as parsing and
           // serialising it (isCanonicalCaseLine checks that), without building a value.
