@@ -11,9 +11,10 @@ import { isUtf8 } from "node:buffer";
  * path, which gives the same bytes for it): no whitespace; strings with literal characters and
  * only the escapes JSON.stringify writes (`\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`, and `\u00xx`
  * in lower case for the other control characters); decimals of at most 15 significant digits as
- * Number prints them, numbers with an exponent only when `String(Number(token))` gives it back; objects of at most 64 keys, none
- * repeated (JSON.parse keeps the last value at the first key's place) and none starting with a
- * digit (V8 moves array-index keys to the front); at most 512 levels deep.
+ * Number prints them, numbers with an exponent only when `String(Number(token))` gives them back;
+ * objects of at most 64 keys, none repeated (JSON.parse keeps the last value at the first key's
+ * place) and none starting with a digit (V8 moves array-index keys to the front); at most 512
+ * levels deep.
  */
 export function isCanonicalCaseLine(bytes: Uint8Array): boolean {
   if (!startsWithKindCase(bytes)) return false;
@@ -189,7 +190,8 @@ function objectEnd(bytes: Uint8Array, at: number, depth: number): number {
       // Keys are written one way each (see above), so equal strings are equal bytes.
       const length = keyEnd - i;
       for (let k = base; k < keyTop; k++) {
-        if ((keyEnds[k] as number) - (keyStarts[k] as number) === length && sameBytes(bytes, keyStarts[k] as number, i, length)) return FAIL;
+        const start = keyStarts[k] as number;
+        if ((keyEnds[k] as number) - start === length && sameBytes(bytes, start, i, length)) return FAIL;
       }
       if (keyTop - base === MAX_KEYS || keyTop === keyStarts.length) return FAIL;
       keyStarts[keyTop] = i;

@@ -54,8 +54,9 @@ const sameShard = (header: LastCycleHeader, shard: LastCycleShard) =>
  * Writes the merged dir's last-cycle.jsonl to a temp file, uncommitted: one header with the merged
  * provenance, then every shard's case lines in shard order (each shard's in its queue order), so
  * reports read a merged dir as they read any other. The shards' files are streamed through the
- * bounded JSONL reader, a read's lines at a time. Returns a reason instead of a file when a shard has no
- * last-cycle.jsonl of the cycle being merged (an older runner, or a crash between its two files).
+ * bounded JSONL reader, a read's lines at a time. Returns a reason instead of a file when a shard
+ * has no last-cycle.jsonl of the cycle being merged (an older runner, or a crash between its two
+ * files).
  */
 export async function prepareMergedLastCycle(options: {
   path: string;
