@@ -2,7 +2,7 @@ import { lstat } from "node:fs/promises";
 import { classifyLine } from "./classify-line.js";
 import { EventStoreError } from "./errors.js";
 import { errnoCode, toIoError } from "./io-error.js";
-import { scanLines } from "./scan-lines.js";
+import { scanLineBatches } from "./scan-lines.js";
 
 /** Counts of a JSONL file's lines; blank lines count as neither records nor invalid. */
 export interface JsonlInspection {
@@ -30,10 +30,12 @@ export async function inspectJsonl(path: string): Promise<JsonlInspection> {
   let records = 0;
   let invalidLines = 0;
   try {
-    for await (const line of scanLines(path)) {
-      const verdict = classifyLine(line);
-      if (verdict.kind === "ok") records += 1;
-      else if (verdict.kind === "invalid") invalidLines += 1;
+    for await (const lines of scanLineBatches(path, { reuseBuffers: true })) {
+      for (const line of lines) {
+        const verdict = classifyLine(line);
+        if (verdict.kind === "ok") records += 1;
+        else if (verdict.kind === "invalid") invalidLines += 1;
+      }
     }
   } catch (error) {
     // Deleted between stat and open: report what is there now.

@@ -74,7 +74,14 @@ export async function writeJsonStream(file: Pick<AtomicFile, "write">, value: Re
     } else if (Array.isArray(member)) {
       await emit("[");
       for (let index = 0; index < member.length; index += 1) {
-        await emit(`${index === 0 ? "" : ","}${stringify(member[index], `${key}[${index}]`) ?? "null"}`);
+        // As emit, but awaiting only when a batch is written: an await per element cost more
+        // than serialising it for arrays of short strings (a merge's 800k processed keys).
+        buffered += `${index === 0 ? "" : ","}${stringify(member[index], `${key}[${index}]`) ?? "null"}`;
+        if (buffered.length >= BATCH_CHARS) {
+          const out = buffered;
+          buffered = "";
+          await file.write(out);
+        }
       }
       await emit("]");
     } else {
