@@ -191,6 +191,10 @@ describe("mergeShards", { timeout: 60_000 }, () => {
     it("a dir without a completed cycle, an unsharded dir, the merged dir among the shards", async () => {
       const { root, dirs, merged } = await threeShards();
       await expect(mergeShards({ stateDir: merged, shardDirs: [...dirs.slice(0, 2), join(root, "empty")] })).rejects.toEqual(refusal(/no state.json/));
+      const stateFile = join(dirs[2]!, "state.json");
+      await expect(mergeShards({ stateDir: merged, shardDirs: [...dirs.slice(0, 2), stateFile] })).rejects.toEqual(
+        refusal(new RegExp(`${stateFile} is not a directory: give the state dir of each shard`)),
+      );
       const whole = join(root, "whole");
       const runtime = await GatewayRuntime.open({ stateDir: whole, onWarning: () => undefined });
       await runtime.runCycle(fixture, { provenance: { fixtures: sourceOf() } });

@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import { z } from "zod";
 import type { CycleSummary } from "@tau/gateway-guardrail";
 import { GatewayRuntimeError } from "../errors";
@@ -42,6 +43,8 @@ const refuse = (message: string) => new GatewayRuntimeError("E_SHARDS_NOT_MERGEA
 export async function readShardCycle(stateDir: string, scratch?: ScratchBuffer): Promise<ShardCycle> {
   const paths = statePaths(stateDir);
   const rerun = `run the shard again (tau-gateway run --gateway-shard I/N --gateway-state-dir ${stateDir})`;
+  const info = await stat(stateDir).catch(() => undefined);
+  if (info !== undefined && !info.isDirectory()) throw refuse(`${stateDir} is not a directory: give the state dir of each shard`);
   const read = await readRawState(paths.statePath, scratch);
   if (read.kind === "missing") throw refuse(`${stateDir} has no state.json: it has not completed a cycle; ${rerun}`);
   if (read.kind === "corrupt") throw refuse(`${paths.statePath} is not usable (${read.reason}); ${rerun}`);
