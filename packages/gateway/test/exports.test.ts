@@ -136,6 +136,14 @@ describe("@tau/gateway re-exports", { timeout: 30_000 }, () => {
     expect(childReport("cjs").umbrella).toEqual(childReport("esm").umbrella);
   });
 
+  it("requiring the umbrella loads no OpenTelemetry SDK module (it is imported only when an OTLP endpoint is set)", () => {
+    const script = `require("@tau/gateway"); console.log(JSON.stringify(Object.keys(require.cache)));`;
+    const env = { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: "" };
+    const loaded = JSON.parse(execFileSync(process.execPath, ["--no-warnings", "-e", script], { cwd: PACKAGE_DIR, encoding: "utf8", env })) as string[];
+    expect(loaded.some((path) => path.includes("gateway-otel"))).toBe(true);
+    expect(loaded.filter((path) => /@opentelemetry[\\/](sdk-|exporter-|otlp-|resources)/.test(path))).toEqual([]);
+  });
+
   it("the names of the public surface embedders rely on", () => {
     const names = Object.keys(umbrella);
     for (const name of [
