@@ -37,5 +37,11 @@ export interface GatewayTelemetryOptions {
  */
 export async function startGatewayTelemetry(options: GatewayTelemetryOptions = {}): Promise<GatewayTelemetry | undefined> {
   if (!otelExportRequested(options.env ?? process.env)) return undefined;
-  return createOtelTelemetry(await loadOtelSdk(), options);
+  try {
+    return createOtelTelemetry(await loadOtelSdk(), options);
+  } catch (error) {
+    // A configuration the SDK refuses (say a malformed OTEL_EXPORTER_OTLP_HEADERS) must not cost the run.
+    options.onWarning?.(`OpenTelemetry export is off: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
 }
