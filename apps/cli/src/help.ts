@@ -50,6 +50,12 @@ with - as _ (e.g. TAU_GATEWAY_STATE_DIR). A flag on the command line beats its v
 variable (e.g. TAU_GATEWAY_STATUS_INSPECT=1) is used only when the command line names no command
 or mode. Switches also take a value: --gateway-status-json=false.
 
+OpenTelemetry: run and watch export a span per cycle, a child span per live request and the
+metrics over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT /
+_METRICS_ENDPOINT) is set; OTEL_EXPORTER_OTLP_HEADERS, OTEL_EXPORTER_OTLP_TIMEOUT (default here
+1000 ms), OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES apply; OTEL_SDK_DISABLED=true turns it
+off. A collector that fails costs a one-line warning, never the exit code.
+
 Exit codes:
   0  cycle completed (whatever the gate, unless --gateway-fail-on-hold) or inspect succeeded
   1  I/O error, no state or channel store to inspect yet, or an unexpected internal error

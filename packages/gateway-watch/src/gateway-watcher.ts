@@ -95,6 +95,8 @@ export class GatewayWatcher {
   /** Cycles until `count` is reached or `signal` aborts; resolves, never rejects for a cycle's failure. */
   async run(input: {
     signal?: AbortSignal;
+    /** Called as each cycle starts (e.g. to open a trace span), with its 1-based index. */
+    onCycleStart?: (index: number) => void;
     onCycle?: (event: WatchCycleEvent) => void;
     onCycleError?: (error: unknown) => void;
   } = {}): Promise<WatchSummary> {
@@ -102,6 +104,7 @@ export class GatewayWatcher {
     let index = 0;
     while (!signal?.aborted && (this.settings.count === undefined || index < this.settings.count)) {
       index++;
+      input.onCycleStart?.(index);
       const started = performance.now();
       const report = await this.cycle(signal, input.onCycleError);
       if (report && !report.aborted) input.onCycle?.({ index, report, verdict: this.verdict() });

@@ -37,6 +37,14 @@ describe("GatewayWatcher (behavior.md §11)", () => {
     expect(status.rollout_gate).toBe("pass");
   });
 
+  it("calls onCycleStart before each cycle runs, with its index (how a tracer opens the cycle span)", async () => {
+    const runtime = await openRuntime();
+    const watcher = new GatewayWatcher({ runtime, fixture: await loadSharedFixture("rollout-pass"), settings: { intervalMs: 0, count: 2 } });
+    const events: string[] = [];
+    await watcher.run({ onCycleStart: (index) => events.push(`start ${index}`), onCycle: (e) => events.push(`end ${e.index}`) });
+    expect(events).toEqual(["start 1", "end 1", "start 2", "end 2"]);
+  });
+
   it("counts consecutive failing cycles as a failure streak and holds", async () => {
     const runtime = await openRuntime();
     const watcher = new GatewayWatcher({

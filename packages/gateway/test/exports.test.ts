@@ -25,6 +25,7 @@ import * as eventStore from "@tau/event-store";
 import * as runtime from "@tau/gateway-runtime";
 import * as watch from "@tau/gateway-watch";
 import * as report from "@tau/gateway-report";
+import * as otel from "@tau/gateway-otel";
 import type * as contractTypes from "@tau/gateway-contract";
 import type * as guardrailTypes from "@tau/gateway-guardrail";
 import type * as eventStoreTypes from "@tau/event-store";
@@ -42,6 +43,7 @@ const PACKAGES = [
   "@tau/gateway-runtime",
   "@tau/gateway-watch",
   "@tau/gateway-report",
+  "@tau/gateway-otel",
 ] as const;
 
 /** What a fresh node process sees: each package's export names, the umbrella's, and which umbrella values are not the package's own object. */
@@ -110,6 +112,7 @@ describe("@tau/gateway re-exports", { timeout: 30_000 }, () => {
       "@tau/gateway-runtime": runtime,
       "@tau/gateway-watch": watch,
       "@tau/gateway-report": report,
+      "@tau/gateway-otel": otel,
     };
     const u = umbrella as Record<string, unknown>;
     const packages: Record<string, string[]> = {};
@@ -131,6 +134,14 @@ describe("@tau/gateway re-exports", { timeout: 30_000 }, () => {
 
   it("the ESM and CommonJS builds expose the same names", () => {
     expect(childReport("cjs").umbrella).toEqual(childReport("esm").umbrella);
+  });
+
+  it("requiring the umbrella loads no OpenTelemetry SDK module (it is imported only when an OTLP endpoint is set)", () => {
+    const script = `require("@tau/gateway"); console.log(JSON.stringify(Object.keys(require.cache)));`;
+    const env = { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: "" };
+    const loaded = JSON.parse(execFileSync(process.execPath, ["--no-warnings", "-e", script], { cwd: PACKAGE_DIR, encoding: "utf8", env })) as string[];
+    expect(loaded.some((path) => path.includes("gateway-otel"))).toBe(true);
+    expect(loaded.filter((path) => /@opentelemetry[\\/](sdk-|exporter-|otlp-|resources)/.test(path))).toEqual([]);
   });
 
   it("the names of the public surface embedders rely on", () => {
@@ -169,6 +180,8 @@ describe("@tau/gateway re-exports", { timeout: 30_000 }, () => {
       "renderJson",
       "renderReport",
       "REPORT_KINDS",
+      "startGatewayTelemetry",
+      "otelExportRequested",
     ]) {
       expect(names, `@tau/gateway lacks ${name}`).toContain(name);
     }

@@ -6,7 +6,7 @@ import { cleanEnv, packAll, publishedPackages, ROOT, run, tempDir, writeConsumer
 // What a user gets from npm, checked the way a user meets it: the packed tarballs installed in a
 // directory outside this repository, with none of the workspace's node_modules to lean on.
 const REPO_URL = "https://github.com/tau-gateway/tau-gateway-runner";
-const LIBRARIES = ["@tau/event-store", "@tau/gateway-contract", "@tau/gateway-guardrail", "@tau/gateway-runtime", "@tau/gateway-watch", "@tau/gateway", "@tau/gateway-reference", "@tau/gateway-report"];
+const LIBRARIES = ["@tau/event-store", "@tau/gateway-contract", "@tau/gateway-guardrail", "@tau/gateway-runtime", "@tau/gateway-watch", "@tau/gateway", "@tau/gateway-reference", "@tau/gateway-report", "@tau/gateway-otel"];
 
 let packages: PublishedPackage[];
 let tarballs: Map<string, string>;

@@ -8,8 +8,10 @@ import {
   reportDataFromCycle,
   selectFixtureCases,
   simulatedDriver,
+  startGatewayTelemetry,
   timedDriver,
   writeCycleMetricsTextfile,
+  type GatewayTelemetry,
   type Redactor,
 } from "@tau/gateway";
 import { EXIT } from "../exit-codes";
@@ -24,6 +26,7 @@ import { redactError, redactingIo } from "../redacting-io";
 import { reportTargetsFromFlags, writeReports } from "../report-targets";
 import { liveDriverFromFlags, redactorFromFlags, rotationFromFlags, runnerSettingsFromFlags, stateDirFromFlags, updateModeFromFlags } from "../runner-settings";
 import { shardFromFlags } from "../shard-flags";
+import { cliVersion } from "../version";
 
 /**
  * `tau-gateway run [FIXTURE]` / `--gateway-contract-runner`: one cycle over the fixture (or the
@@ -32,15 +35,31 @@ import { shardFromFlags } from "../shard-flags";
  */
 export async function runCommand(flags: Flags, io: Io, args: string[]): Promise<number> {
   const redactor = redactorFromFlags(flags);
+  const redacted = redactingIo(io, redactor);
+  // Only when an OTLP endpoint is set is the OpenTelemetry SDK loaded; its failures are warnings.
+  const telemetry = await startGatewayTelemetry({
+    env: io.env,
+    onWarning: (message) => redacted.err(`warning: ${message}\n`),
+    targetUrl: flags.string("gateway-target-url"),
+    serviceVersion: cliVersion(),
+  });
   try {
-    return await runCycleCommand({ flags, io: redactingIo(io, redactor), args, redactor });
+    return await runCycleCommand({ flags, io: redacted, args, redactor, telemetry });
   } catch (error) {
     throw redactError(error, redactor);
+  } finally {
+    await telemetry?.shutdown();
   }
 }
 
-async function runCycleCommand(options: { flags: Flags; io: Io; args: string[]; redactor: Redactor }): Promise<number> {
-  const { flags, io, args, redactor } = options;
+async function runCycleCommand(options: {
+  flags: Flags;
+  io: Io;
+  args: string[];
+  redactor: Redactor;
+  telemetry: GatewayTelemetry | undefined;
+}): Promise<number> {
+  const { flags, io, args, redactor, telemetry } = options;
   checkIntegerFlags(flags);
   for (const warning of unusedFlagWarnings(flags, "run")) io.err(`warning: ${warning}\n`);
   const settings = runnerSettingsFromFlags(flags);
@@ -103,7 +122,9 @@ async function runCycleCommand(options: { flags: Flags; io: Io; args: string[]; 
   let report;
   const startedUnixMs = Date.now();
   try {
-    const cycleDriver = metrics ? timedDriver(driver ?? simulatedDriver(), (o) => metrics.observeRequest(o)) : driver;
+    const tracedDriver = driver && telemetry ? telemetry.wrapDriver(driver) : driver;
+    const cycleDriver = metrics ? timedDriver(tracedDriver ?? simulatedDriver(), (o) => metrics.observeRequest(o)) : tracedDriver;
+    telemetry?.startCycle();
     report = await runtime.runCycle(fixture, {
       ...(cycleDriver ? { driver: cycleDriver } : {}),
       signal: controller.signal,
@@ -111,6 +132,10 @@ async function runCycleCommand(options: { flags: Flags; io: Io; args: string[]; 
       provenance: { fixtures: files.map((f) => f.source), ...(shard ? { shard } : {}) },
       onProgress: ({ done, total }) => progress.update(done, total),
     });
+    telemetry?.endCycle(report);
+  } catch (error) {
+    telemetry?.failCycle(error);
+    throw error;
   } finally {
     progress.stop();
     process.off("SIGINT", interrupt);

@@ -7,6 +7,7 @@ import {
   selectFixtureCases,
   resolveWatchSettings,
   checkListenSecurity,
+  startGatewayTelemetry,
   type WatchCycleEvent,
 } from "@tau/gateway";
 import { EXIT } from "../exit-codes";
@@ -16,6 +17,7 @@ import type { Io } from "../io";
 import { checkIntegerFlags } from "../flag-checks";
 import { redactError, redactingIo } from "../redacting-io";
 import { liveDriverFromFlags, redactorFromFlags, rotationFromFlags, runnerSettingsFromFlags, stateDirFromFlags } from "../runner-settings";
+import { cliVersion } from "../version";
 
 /** How long the server may take to finish requests in flight once the watch stops. */
 const SERVER_CLOSE_DEADLINE_MS = 500;
@@ -72,6 +74,13 @@ async function watch(flags: Flags, io: Io, args: string[]): Promise<number> {
   process.once("SIGTERM", stop);
   const driver = liveDriverFromFlags(flags);
   const rotation = rotationFromFlags(flags);
+  // Only when an OTLP endpoint is set is the OpenTelemetry SDK loaded; it is flushed after each cycle.
+  const telemetry = await startGatewayTelemetry({
+    env: io.env,
+    onWarning: (message) => io.err(`warning: ${message}\n`),
+    targetUrl: flags.string("gateway-target-url"),
+    serviceVersion: cliVersion(),
+  });
   let runtime: GatewayRuntime | undefined;
   let server: ReturnType<typeof createWatchServer> | undefined;
   try {
@@ -85,7 +94,7 @@ async function watch(flags: Flags, io: Io, args: string[]): Promise<number> {
     const watcher = new GatewayWatcher({
       runtime,
       fixture,
-      ...(driver ? { driver } : {}),
+      ...(driver ? { driver: telemetry ? telemetry.wrapDriver(driver) : driver } : {}),
       provenance: { fixtures: files.map((f) => f.source) },
       settings: watchSettings,
     });
@@ -94,8 +103,17 @@ async function watch(flags: Flags, io: Io, args: string[]): Promise<number> {
     io.out(`watch: serving ${url}/gate ${url}/status ${url}/metrics ${url}/healthz\n`);
     const summary = await watcher.run({
       signal: controller.signal,
-      onCycle: (event) => io.out(renderCycle(io, event)),
-      onCycleError: (error) => io.err(`warning: watch cycle failed: ${error instanceof Error ? error.message : String(error)}\n`),
+      onCycleStart: () => telemetry?.startCycle(),
+      onCycle: (event) => {
+        io.out(renderCycle(io, event));
+        telemetry?.endCycle(event.report, { verdict: event.verdict.verdict });
+        void telemetry?.flush();
+      },
+      onCycleError: (error) => {
+        io.err(`warning: watch cycle failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        telemetry?.failCycle(error);
+        void telemetry?.flush();
+      },
     });
     io.out(`watch stopped: cycles=${summary.completedCycles} verdict=${summary.verdict.verdict} (${summary.verdict.reason_code})\n`);
     if (summary.interrupted) return 130;
@@ -107,5 +125,6 @@ async function watch(flags: Flags, io: Io, args: string[]): Promise<number> {
     await server?.close(SERVER_CLOSE_DEADLINE_MS);
     await runtime?.close();
     await driver?.close();
+    await telemetry?.shutdown();
   }
 }
