@@ -164,7 +164,8 @@ describe("parsePlainFixture", () => {
       fc.jsonValue({ maxDepth: 2 }),
     );
     // Mostly valid (so the fast path answers often), with every kind of breakage mixed in.
-    const mostly = <T,>(valid: fc.Arbitrary<T>, broken: fc.Arbitrary<T>) => fc.oneof({ arbitrary: valid, weight: 15 }, { arbitrary: broken, weight: 1 });
+    const mostly = <A, B>(valid: fc.Arbitrary<A>, broken: fc.Arbitrary<B>): fc.Arbitrary<A | B> =>
+      fc.oneof({ arbitrary: valid as fc.Arbitrary<A | B>, weight: 15 }, { arbitrary: broken as fc.Arbitrary<A | B>, weight: 1 });
     const caseArb = fc
       .record({
         n: fc.nat(20),
