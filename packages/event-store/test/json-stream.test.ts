@@ -36,6 +36,12 @@ describe("writeJsonStream", () => {
     expect(await written(value)).toBe(`${JSON.stringify(value)}\n`);
   });
 
+  it("writes exactly JSON.stringify(value) + newline across many batches, with elements larger than one", async () => {
+    const big = { text: "é😀\"".repeat(400_000) };
+    const value = { requests: [...trickyElements(3000), big, ...trickyElements(5)], keys: Array.from({ length: 30000 }, (_, i) => `k${i}é`), tail: big, end: 1 };
+    expect(await written(value)).toBe(`${JSON.stringify(value)}\n`);
+  });
+
   it("names the element that is too large for one string", async () => {
     const file = { write: async () => {} };
     // What V8 throws past its longest string, without spending seconds building one.

@@ -13,6 +13,7 @@ import type { CaseExecution } from "./execute-case";
 import type { GatewayState, RequestRecord } from "../state/gateway-state";
 import type { CaseResultKind } from "../state/last-cycle";
 import { ProcessedKeys } from "./processed-keys";
+import { RequestRecords } from "./request-records";
 
 /** Lines for one actor's log.jsonl and context.jsonl. */
 export interface ActorLines {
@@ -97,7 +98,7 @@ function executionLine(c: NormalisedCase, execution: CaseExecution): string {
 export class CycleRecorder {
   readonly summary: CycleSummary = emptyCycleSummary();
   readonly drifts: Drift[] = [];
-  private readonly requests: Map<string, RequestRecord>;
+  private readonly requests: RequestRecords;
   private readonly processed: ProcessedKeys;
   /** last-cycle.jsonl case lines, serialised as they come (see state/last-cycle.ts). */
   readonly caseResults = new JsonlBatch();
@@ -109,8 +110,7 @@ export class CycleRecorder {
     processedCaseCap: number,
     private readonly clock: () => number,
   ) {
-    this.requests = new Map();
-    for (const r of state.requests) this.requests.set(r.case_key, r);
+    this.requests = new RequestRecords(state.requests);
     this.processed = new ProcessedKeys(processedCaseCap, state.processed_case_keys);
   }
 
@@ -150,7 +150,7 @@ export class CycleRecorder {
     switch (execution.kind) {
       case "success": {
         const o = execution.observed;
-        this.requests.set(c.caseKey, {
+        this.requests.set({
           case_key: c.caseKey,
           case_id: c.caseId,
           method: c.method,
@@ -234,7 +234,7 @@ export class CycleRecorder {
 
   /** Request records sorted by case key, as state.json stores them. */
   sortedRequests(): RequestRecord[] {
-    return [...this.requests.values()].sort((a, b) => (a.case_key < b.case_key ? -1 : a.case_key > b.case_key ? 1 : 0));
+    return this.requests.sorted();
   }
 
   processedKeys(): string[] {
