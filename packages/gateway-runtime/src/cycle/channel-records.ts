@@ -106,7 +106,18 @@ export function driftEntries(
  * endpoints come from the fixture: control characters are escaped so none can add a line.
  */
 export function renderMemory(actorId: string, records: readonly RequestRecord[]): string {
-  // One escape pass per line: the parts this runner adds hold no control characters.
-  const lines = records.map((r) => printableText(`- ${r.case_id} ${r.method} ${r.endpoint} status=${r.status_code} outcome=${r.outcome}`));
-  return `# Tau Gateway Snapshot (${printableText(actorId)})\n\n${lines.join("\n")}\n`;
+  const raw = records.map((r) => `- ${r.case_id} ${r.method} ${r.endpoint} status=${r.status_code} outcome=${r.outcome}`);
+  const joined = raw.join("\n");
+  // Usually nothing needs escaping: one pass over the whole text shows it (no unsafe character
+  // but newlines, and only the newlines that join the lines) instead of one pass per line.
+  // Otherwise one escape pass per line: the parts this runner adds hold no control characters.
+  const clean = printableText(joined, { multiline: true }) === joined && countNewlines(joined) === raw.length - 1;
+  const body = clean ? joined : raw.map((line) => printableText(line)).join("\n");
+  return `# Tau Gateway Snapshot (${printableText(actorId)})\n\n${body}\n`;
+}
+
+function countNewlines(text: string): number {
+  let n = 0;
+  for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) n++;
+  return n;
 }
