@@ -24,8 +24,12 @@ export interface ActorLines {
 
 /** Everything one actor's channel gets at the end of a cycle. */
 export interface ActorWrites extends ActorLines {
-  /** MEMORY.md text when a success changed the actor's records this cycle. */
-  memory?: string;
+  /**
+   * MEMORY.md text when a success changed the actor's records this cycle, rendered on call: the
+   * runtime renders each just before writing it, so at 1M records not every actor's text (and
+   * its lines) is in memory at once.
+   */
+  memory?: () => string;
 }
 
 function normalise(gatewayCase: GatewayCase, key: string = caseKey(gatewayCase)): NormalisedCase {
@@ -252,7 +256,7 @@ export class CycleRecorder {
         actorId,
         log: actor.log,
         context: actor.context,
-        ...(records ? { memory: renderMemory(actorId, records) } : {}),
+        ...(records ? { memory: () => renderMemory(actorId, records) } : {}),
       };
     });
   }

@@ -157,8 +157,12 @@ export class GatewayRuntime {
       await forEachOrdered({
         items: toRun,
         concurrency: settings.concurrency,
-        work: (gatewayCase) =>
-          executeCase({ gatewayCase, driver, settings, yieldToEventLoop, ...(options.signal ? { signal: options.signal } : {}) }),
+        work: (gatewayCase) => {
+          const run = () =>
+            executeCase({ gatewayCase, driver, settings, yieldToEventLoop, ...(options.signal ? { signal: options.signal } : {}) });
+          // Channel appends lagging far behind (a slow disk): let them catch up before the next case.
+          return channelWriter.backlogged ? channelWriter.drain(options.signal).then(run) : run();
+        },
         record: (execution, gatewayCase, index) => {
           recorder.record(gatewayCase, execution);
           for (const lines of recorder.takeFullLines(CHANNEL_FLUSH_BYTES)) channelWriter.append(lines);
@@ -301,7 +305,7 @@ export class GatewayRuntime {
           const ref = { transport: TRANSPORT, channelId: writes.actorId };
           await this.channelStore.appendLog({ ...ref, records: writes.log });
           await this.channelStore.appendContext({ ...ref, records: writes.context });
-          if (writes.memory !== undefined) await this.channelStore.writeMemory({ ...ref, text: writes.memory });
+          if (writes.memory !== undefined) await this.channelStore.writeMemory({ ...ref, text: writes.memory() });
         },
         record: () => {},
       });
