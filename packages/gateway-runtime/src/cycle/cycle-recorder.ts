@@ -106,8 +106,13 @@ export class CycleRecorder {
   private readonly processed: ProcessedKeys;
   /** last-cycle.jsonl case lines, serialised as they come (see state/last-cycle.ts). */
   readonly caseResults = new JsonlBatch();
-  private readonly actors = new Map<string, { log: JsonlBatch; context: JsonlBatch; memoryDirty: boolean }>();
-  private pendingBytesHint = 0;
+  private readonly actors = new Map<
+    string,
+    { log: JsonlBatch; context: JsonlBatch; memoryDirty: boolean; handedOver: number; flushAt: number }
+  >();
+  /** Log bytes added since takeFullLines last scanned the actors, and how many make a scan worth it. */
+  private bytesSinceScan = 0;
+  private scanAfterBytes = 0;
 
   constructor(
     state: GatewayState,
@@ -201,22 +206,32 @@ export class CycleRecorder {
   }
 
   /**
-   * Hands over the lines of every actor whose log has reached `minBytes`, leaving it empty: the
-   * runtime appends them while the cycle goes on. Checked after each case, so cheap.
+   * Hands over the lines of every actor whose log has reached its threshold, leaving it empty:
+   * the runtime appends them while the cycle goes on. The threshold starts at `minBytes` and
+   * grows to what the actor has handed over so far, up to `maxBytes`: each append ends in an
+   * fdatasync, so a long cycle makes a few dozen appends per actor instead of thousands, and a
+   * short one still gets its first lines out early. Checked after each case, so cheap: the
+   * actors are only scanned once enough bytes came in for one of them to have reached it.
    */
-  takeFullLines(minBytes: number): ActorLines[] {
-    if (this.pendingBytesHint < minBytes) return [];
+  takeFullLines(minBytes: number, maxBytes: number = minBytes): ActorLines[] {
+    if (this.bytesSinceScan < this.scanAfterBytes) return [];
     const out: ActorLines[] = [];
-    let largest = 0;
+    // An actor that appears later starts empty, `minBytes` from its threshold.
+    let gap = minBytes;
     for (const [actorId, actor] of this.actors) {
       const bytes = actor.log.byteLength;
-      if (bytes >= minBytes) {
+      const threshold = Math.max(minBytes, actor.flushAt);
+      if (bytes >= threshold) {
         out.push({ actorId, log: actor.log, context: actor.context });
         actor.log = new JsonlBatch();
         actor.context = new JsonlBatch();
-      } else if (bytes > largest) largest = bytes;
+        actor.handedOver += bytes;
+        actor.flushAt = Math.min(maxBytes, Math.max(minBytes, actor.handedOver));
+        gap = Math.min(gap, actor.flushAt);
+      } else gap = Math.min(gap, threshold - bytes);
     }
-    this.pendingBytesHint = largest;
+    this.bytesSinceScan = 0;
+    this.scanAfterBytes = gap;
     return out;
   }
 
@@ -225,14 +240,14 @@ export class CycleRecorder {
     let actor = this.actors.get(actorId);
     if (!actor) {
       // Batches serialise at once: a long cycle keeps lines, not 2 objects per case.
-      actor = { log: new JsonlBatch(), context: new JsonlBatch(), memoryDirty: false };
+      actor = { log: new JsonlBatch(), context: new JsonlBatch(), memoryDirty: false, handedOver: 0, flushAt: 0 };
       this.actors.set(actorId, actor);
     }
     actor.log.addSerialised(entries.log);
     actor.context.addSerialised(entries.context);
-    // Grows by every log line of any actor, so it bounds the largest actor log (give or take
-    // multi-byte text): takeFullLines scans the actors only once one could be full.
-    this.pendingBytesHint += entries.log.length + 1;
+    // Grows by every log line of any actor, so it bounds how far any actor's log grew since the
+    // last scan (give or take multi-byte text): takeFullLines scans only once one could be full.
+    this.bytesSinceScan += entries.log.length + 1;
     actor.memoryDirty ||= memoryDirty;
   }
 
