@@ -26,20 +26,10 @@ const CASE_KEYS_V2: readonly string[] = [
 const EXPECTED_KEYS_V1: readonly string[] = ["outcome", "status_code", "error_code", "response_body"];
 const EXPECTED_KEYS_V2: readonly string[] = ["outcome", "status_code", "error_code", "response_body", "ignore"];
 
-/**
- * -1 if `value` has a key outside `known` (strict objects refuse it; `__proto__` is never in
- * `known`); otherwise 1 when its keys already come in the order of `known`, else 0.
- */
-function keyOrder(value: Record<string, unknown>, known: readonly string[]): -1 | 0 | 1 {
-  let last = -1;
-  let ordered = true;
-  for (const key in value) {
-    const at = known.indexOf(key);
-    if (at === -1) return -1;
-    if (at < last) ordered = false;
-    last = at;
-  }
-  return ordered ? 1 : 0;
+/** False if `value` has a key outside `known` (strict objects refuse it; `__proto__` is never in `known`). */
+function hasOnlyKeys(value: Record<string, unknown>, known: readonly string[]): boolean {
+  for (const key in value) if (!known.includes(key)) return false;
+  return true;
 }
 
 /** What `withinDepth(value, MAX_JSON_DEPTH)` says, without a tuple per node. */
@@ -69,9 +59,7 @@ function isStringArray(v: unknown): v is string[] {
 
 /** `expected` as zod would output it, or undefined when in any doubt. */
 function plainExpected(e: unknown, v2: boolean): Record<string, unknown> | undefined {
-  if (!isRecord(e)) return undefined;
-  const order = keyOrder(e, v2 ? EXPECTED_KEYS_V2 : EXPECTED_KEYS_V1);
-  if (order === -1) return undefined;
+  if (!isRecord(e) || !hasOnlyKeys(e, v2 ? EXPECTED_KEYS_V2 : EXPECTED_KEYS_V1)) return undefined;
   const { outcome, status_code, response_body } = e;
   if (!(OUTCOMES as readonly unknown[]).includes(outcome) || !Number.isInteger(status_code) || !isJsonObject(response_body)) return undefined;
   // Optional without a default: absent stays absent, but a key present as undefined would be kept as such.
@@ -79,8 +67,8 @@ function plainExpected(e: unknown, v2: boolean): Record<string, unknown> | undef
   if (hasErrorCode && typeof e.error_code !== "string") return undefined;
   const hasIgnore = v2 && "ignore" in e;
   if (hasIgnore && !isStringArray(e.ignore)) return undefined;
-  // zod copies arrays; an object it would output unchanged can be kept.
-  if (order === 1 && !hasIgnore) return e;
+  // A new object, as zod's: the caller's own input is never shared past its bodies (which zod
+  // passes through too), so changing the document cannot change the value it came from.
   const out: Record<string, unknown> = { outcome, status_code };
   if (hasErrorCode) out.error_code = e.error_code;
   out.response_body = response_body;
@@ -90,7 +78,7 @@ function plainExpected(e: unknown, v2: boolean): Record<string, unknown> | undef
 
 /** A case as zod would output it, or undefined when in any doubt. Rules are checked by the caller. */
 function plainCase(c: unknown, v2: boolean): Record<string, unknown> | undefined {
-  if (!isRecord(c) || keyOrder(c, v2 ? CASE_KEYS_V2 : CASE_KEYS_V1) === -1) return undefined;
+  if (!isRecord(c) || !hasOnlyKeys(c, v2 ? CASE_KEYS_V2 : CASE_KEYS_V1)) return undefined;
   const { schema_version, case_id, method, endpoint, actor_id, body, simulate_retryable_failure } = c;
   if (schema_version !== undefined && schema_version !== (v2 ? FIXTURE_SCHEMA_VERSION_2 : FIXTURE_SCHEMA_VERSION)) return undefined;
   if (!nonBlank(case_id) || !nonBlank(method) || !nonBlank(endpoint) || typeof actor_id !== "string") return undefined;
@@ -139,7 +127,7 @@ function plainCase(c: unknown, v2: boolean): Record<string, unknown> | undefined
  * `value` is never changed.
  */
 export function parsePlainFixture(value: unknown): FixtureDocument | undefined {
-  if (!isRecord(value) || keyOrder(value, ENVELOPE_KEYS) === -1) return undefined;
+  if (!isRecord(value) || !hasOnlyKeys(value, ENVELOPE_KEYS)) return undefined;
   const v2 = value.schema_version === FIXTURE_SCHEMA_VERSION_2;
   if (!v2 && value.schema_version !== FIXTURE_SCHEMA_VERSION) return undefined;
   const { $schema, name, description, cases } = value;

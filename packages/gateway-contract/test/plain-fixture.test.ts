@@ -33,6 +33,12 @@ function expectFastAgreesWithZod(value: unknown): boolean {
   expect(slow.success, `fast path accepted what zod refuses: ${JSON.stringify(slow.error?.issues)}`).toBe(true);
   expect(shape(fast)).toEqual(shape(slow.data));
   expect(JSON.stringify(fast)).toBe(JSON.stringify(slow.data));
+  // Like zod's output, it shares no case or expected object with the input (bodies pass through).
+  const input = (value as { cases: Record<string, unknown>[] }).cases;
+  fast.cases.forEach((c, i) => {
+    expect(c).not.toBe(input[i]);
+    if (c.expected !== undefined) expect(c.expected).not.toBe(input[i]?.expected);
+  });
   return true;
 }
 
