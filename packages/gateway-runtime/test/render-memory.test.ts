@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { renderMemory } from "../src/cycle/channel-records";
+import { renderMemory, renderMemoryBytes } from "../src/cycle/channel-records";
 import { printableText } from "../src/output/printable-text";
 import type { RequestRecord } from "../src/state/gateway-state";
 
@@ -25,6 +25,27 @@ describe("renderMemory", () => {
       ),
       { numRuns: 3000 },
     );
+  });
+
+  it("renders many blocks of records as one text, escaping only the lines that need it", () => {
+    const records: RequestRecord[] = Array.from({ length: 10_000 }, (_, n) => ({
+      case_key: `k${n}`,
+      case_id: n === 5000 ? "five\nthousand" : n === 9000 ? "nine\u001b[31m" : `case-${n}-é😀`,
+      method: "GET",
+      endpoint: `/v1/${n}`,
+      actor_id: "a",
+      status_code: 200,
+      outcome: "success",
+      error_code: "",
+      response_body: {},
+      updated_unix_ms: 0,
+    }));
+    for (const count of [0, 1, 4096, 4097, 8192, 10_000]) {
+      const some = records.slice(0, count);
+      const bytes = renderMemoryBytes("a\u202e", some);
+      expect(bytes.toString("utf8")).toBe(reference("a\u202e", some));
+      expect(bytes.equals(Buffer.from(reference("a\u202e", some), "utf8"))).toBe(true);
+    }
   });
 
   it("keeps one line per record when an id holds a newline", () => {

@@ -4,7 +4,7 @@ import { emptyCycleSummary, type CycleSummary } from "@tau/gateway-guardrail";
 import {
   driftEntries,
   observedEntries,
-  renderMemory,
+  renderMemoryBytes,
   transportFailureEntries,
   type ChannelEntries,
   type NormalisedCase,
@@ -29,7 +29,7 @@ export interface ActorWrites extends ActorLines {
    * runtime renders each just before writing it, so at 1M records not every actor's text (and
    * its lines) is in memory at once.
    */
-  memory?: () => string;
+  memory?: () => Uint8Array;
 }
 
 function normalise(gatewayCase: GatewayCase, key: string = caseKey(gatewayCase)): NormalisedCase {
@@ -271,7 +271,7 @@ export class CycleRecorder {
         actorId,
         log: actor.log,
         context: actor.context,
-        ...(records ? { memory: () => renderMemory(actorId, records) } : {}),
+        ...(records ? { memory: () => renderMemoryBytes(actorId, records) } : {}),
       };
     });
   }
