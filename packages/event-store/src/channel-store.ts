@@ -24,7 +24,8 @@ export interface ChannelRecords {
 export interface ChannelMemory {
   transport: string;
   channelId: string;
-  text: string;
+  /** The whole file: text, or its UTF-8 bytes. */
+  text: string | Uint8Array;
 }
 
 /** Counts for one channel directory, as reported by {@link ChannelStore.inspect}. */

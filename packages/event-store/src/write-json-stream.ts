@@ -1,7 +1,7 @@
 import type { AtomicFile } from "./atomic-file.js";
 
 // Text is handed to the file in writes of about this size: few syscalls, no giant string.
-const BATCH_CHARS = 1024 * 1024;
+const BATCH_BYTES = 1024 * 1024;
 
 /** A value too large for one string: V8 caps strings at ~512 MiB (2^29 - 24 UTF-16 units). */
 export class JsonTooLargeError extends RangeError {
@@ -39,19 +39,35 @@ function stringify(value: unknown, where: string): string | undefined {
  * ends. Writes go through `file.write`; committing is up to the caller.
  */
 export async function writeJsonStream(file: Pick<AtomicFile, "write">, value: Record<string, unknown>): Promise<void> {
-  let buffered = "";
-  const emitBytes = async (bytes: Uint8Array) => {
-    if (buffered.length > 0) await file.write(buffered);
-    buffered = "";
-    await file.write(bytes);
+  // Text is encoded straight into one reused buffer (no string of a batch is ever built), and
+  // appending is synchronous: only a full buffer costs an await. A state of 100k records is
+  // 200k appends, and an async call each was a tenth of a warm cycle.
+  const batch = Buffer.allocUnsafe(BATCH_BYTES);
+  let used = 0;
+  const flush = async () => {
+    if (used === 0) return;
+    const n = used;
+    used = 0;
+    // Awaited before the next append, so the buffer is free again afterwards.
+    await file.write(batch.subarray(0, n));
   };
-  const emit = async (text: string) => {
-    buffered += text;
-    if (buffered.length >= BATCH_CHARS) {
-      const out = buffered;
-      buffered = "";
-      await file.write(out);
+  const emitSlow = async (text: string) => {
+    await flush();
+    if (text.length * 3 <= BATCH_BYTES) used += batch.write(text, used, "utf8");
+    else await file.write(text);
+  };
+  /** Appends text; returns a promise only when the buffer had to be written out first. */
+  const emit = (text: string): Promise<void> | undefined => {
+    // A UTF-16 code unit is at most 3 UTF-8 bytes, so this bound never needs a length scan.
+    if (text.length * 3 <= BATCH_BYTES - used) {
+      used += batch.write(text, used, "utf8");
+      return undefined;
     }
+    return emitSlow(text);
+  };
+  const emitBytes = async (bytes: Uint8Array) => {
+    await flush();
+    await file.write(bytes);
   };
   await emit("{");
   let first = true;
@@ -74,14 +90,8 @@ export async function writeJsonStream(file: Pick<AtomicFile, "write">, value: Re
     } else if (Array.isArray(member)) {
       await emit("[");
       for (let index = 0; index < member.length; index += 1) {
-        // As emit, but awaiting only when a batch is written: an await per element cost more
-        // than serialising it for arrays of short strings (a merge's 800k processed keys).
-        buffered += `${index === 0 ? "" : ","}${stringify(member[index], `${key}[${index}]`) ?? "null"}`;
-        if (buffered.length >= BATCH_CHARS) {
-          const out = buffered;
-          buffered = "";
-          await file.write(out);
-        }
+        const pending = emit(`${index === 0 ? "" : ","}${stringify(member[index], `${key}[${index}]`) ?? "null"}`);
+        if (pending !== undefined) await pending;
       }
       await emit("]");
     } else {
@@ -89,5 +99,5 @@ export async function writeJsonStream(file: Pick<AtomicFile, "write">, value: Re
     }
   }
   await emit("}\n");
-  if (buffered.length > 0) await file.write(buffered);
+  await flush();
 }

@@ -25,6 +25,9 @@ describe("ChannelStore", () => {
     expect(await readFile(join(dir, "log.jsonl"), "utf8")).toBe('{"event_key":"k1"}\n{"event_key":"k2"}\n');
     expect(await readFile(join(dir, "context.jsonl"), "utf8")).toBe('{"text":"hello"}\n');
     expect(await readFile(join(dir, "MEMORY.md"), "utf8")).toBe("# Snapshot\n");
+    // Or as UTF-8 bytes, replacing it whole.
+    await store.writeMemory({ transport: "gateway", channelId: "alice", text: Buffer.from("# Snapshot é\n", "utf8") });
+    expect(await readFile(join(dir, "MEMORY.md"), "utf8")).toBe("# Snapshot é\n");
   });
 
   it("keeps ids that differ only in case or separator in separate directories", async () => {

@@ -36,6 +36,12 @@ describe("writeJsonStream", () => {
     expect(await written(value)).toBe(`${JSON.stringify(value)}\n`);
   });
 
+  it("writes exactly JSON.stringify(value) + newline across many batches, with elements larger than one", async () => {
+    const big = { text: "é😀\"".repeat(400_000) };
+    const value = { requests: [...trickyElements(3000), big, ...trickyElements(5)], keys: Array.from({ length: 30000 }, (_, i) => `k${i}é`), tail: big, end: 1 };
+    expect(await written(value)).toBe(`${JSON.stringify(value)}\n`);
+  });
+
   it("names the element that is too large for one string", async () => {
     const file = { write: async () => {} };
     // What V8 throws past its longest string, without spending seconds building one.
@@ -69,17 +75,39 @@ describe("readJsonStream", () => {
         const path = join(dir, `v${n++}.json`);
         const text = JSON.stringify(value, null, n % 2 === 0 ? 0 : 2);
         await writeFile(path, text);
-        const read = await readJsonStream(path);
-        expect(read).toEqual({ ok: true, value: JSON.parse(text) });
+        const expected = { ok: true, value: JSON.parse(text) };
+        // Both paths: read whole (the default for a small file) and streamed member by member.
+        const whole = await readJsonStream(path);
+        const streamed = await readJsonStream(path, { wholeFileBytes: 0 });
+        expect(whole).toEqual(expected);
+        expect(streamed).toEqual(expected);
+        if (whole.ok && streamed.ok) expect(Object.keys(whole.value)).toEqual(Object.keys(streamed.value));
       }),
       { numRuns: 200 },
     );
   });
 
+  it("gives the streaming reader's reason, byte offset included, for a small file read whole", async () => {
+    const dir = await tempDir();
+    const texts = ['{"a":[1,]}', '{"a":1}x', "[]", "null", '{"a":nul}', "\ufeff{}", '{"a":1', ""];
+    for (const [n, text] of texts.entries()) {
+      const path = join(dir, `r${n}.json`);
+      await writeFile(path, text);
+      expect(await readJsonStream(path)).toEqual(await readJsonStream(path, { wholeFileBytes: 0 }));
+    }
+    const bad = join(dir, "bad-utf8.json");
+    await writeFile(bad, Buffer.concat([Buffer.from('{"a":"x'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]));
+    const read = await readJsonStream(bad);
+    expect(read).toEqual(await readJsonStream(bad, { wholeFileBytes: 0 }));
+    expect(read.ok).toBe(false);
+  });
+
   it("reads a file of many megabytes across chunk boundaries element by element", async () => {
     const value = { requests: trickyElements(6000), processed_case_keys: Array.from({ length: 20000 }, (_, i) => `k${i}`), tail: { "]": "}" } };
     const path = await fileWith(JSON.stringify(value));
-    expect(await readJsonStream(path)).toEqual({ ok: true, value: JSON.parse(JSON.stringify(value)) });
+    const expected = { ok: true, value: JSON.parse(JSON.stringify(value)) };
+    expect(await readJsonStream(path, { wholeFileBytes: 0 })).toEqual(expected);
+    expect(await readJsonStream(path)).toEqual(expected);
   });
 
   it("gets escaped quotes and backslashes right where they straddle a 1 MiB read", async () => {
@@ -92,17 +120,19 @@ describe("readJsonStream", () => {
         const text = `${head}${"x".repeat(chunk - head.length - 1 + shift)}${tail}y","b":[1,"\\\\"]}`;
         const path = join(dir, `s${shift}.json`);
         await writeFile(path, text);
-        expect(await readJsonStream(path)).toEqual({ ok: true, value: JSON.parse(text) });
+        expect(await readJsonStream(path, { wholeFileBytes: 0 })).toEqual({ ok: true, value: JSON.parse(text) });
       }
     }
   });
 
   it("keeps a __proto__ key as data, and the last of duplicate keys, as JSON.parse does", async () => {
     const text = '{"__proto__":{"polluted":1},"a":1,"a":[2]}';
-    const read = await readJsonStream(await fileWith(text));
-    expect(read.ok && Object.getPrototypeOf(read.value)).toBe(Object.prototype);
-    expect(read.ok && read.value.a).toEqual([2]);
-    expect(read.ok && Object.keys(read.value)).toEqual(Object.keys(JSON.parse(text)));
+    const path = await fileWith(text);
+    for (const read of [await readJsonStream(path), await readJsonStream(path, { wholeFileBytes: 0 })]) {
+      expect(read.ok && Object.getPrototypeOf(read.value)).toBe(Object.prototype);
+      expect(read.ok && read.value.a).toEqual([2]);
+      expect(read.ok && Object.keys(read.value)).toEqual(Object.keys(JSON.parse(text)));
+    }
   });
 
   it("calls every prefix of a document corrupt, as JSON.parse does", async () => {

@@ -37,7 +37,7 @@ export const expectedSchemaV2 = z.strictObject({
 });
 
 /** v2 rules of one case beyond v1's: valid matchers, valid ignore pointers, non-blank tags. */
-function caseRulesV2(value: unknown, ctx: Ctx): void {
+export function caseRulesV2(value: unknown, ctx: Ctx): void {
   if (!isRecord(value)) return;
   if (Array.isArray(value.tags)) {
     value.tags.forEach((tag: unknown, index) => {

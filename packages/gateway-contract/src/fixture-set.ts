@@ -56,6 +56,9 @@ export async function readFixtureSet(options: { patterns: readonly string[]; cwd
   const paths = await expandFixturePatterns(options.patterns, options.cwd !== undefined ? { cwd: options.cwd } : {});
   const files: FixtureSetFile[] = [];
   for (const path of paths) files.push(await readFixtureDocument(path, options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}));
+  // Only cases of two different files can clash here (within a file, fixtureRules already
+  // checked): a single file skips a key computation and a map entry per case.
+  if (files.length < 2) return files;
   const seen = new Map<string, { path: string; caseId: string }>();
   const issues: FixtureIssue[] = [];
   for (const file of files) {

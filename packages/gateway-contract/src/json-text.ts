@@ -55,20 +55,23 @@ function countMembers(text: string): number {
 function countParsedKeys(root: unknown): { keys: number; nonFinite: boolean } {
   let keys = 0;
   let nonFinite = false;
-  const stack: unknown[] = [root];
+  // Only objects and arrays go on the stack; scalars are looked at where they are found.
+  const stack: object[] = [];
+  const visit = (value: unknown) => {
+    if (typeof value === "object") {
+      if (value !== null) stack.push(value);
+    } else if (typeof value === "number" && !Number.isFinite(value)) nonFinite = true;
+  };
+  visit(root);
   while (stack.length > 0) {
-    const node = stack.pop();
-    if (typeof node !== "object" || node === null) {
-      if (typeof node === "number" && !Number.isFinite(node)) nonFinite = true;
-      continue;
-    }
+    const node = stack.pop() as object;
     if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) stack.push(node[i]);
+      for (let i = 0; i < node.length; i++) visit(node[i]);
       continue;
     }
     for (const key in node) {
       keys++;
-      stack.push((node as Record<string, unknown>)[key]);
+      visit((node as Record<string, unknown>)[key]);
     }
   }
   return { keys, nonFinite };

@@ -40,7 +40,9 @@ function tooLarge(path: string, size: string, maxBytes: number): FixtureError {
 
 /**
  * Reads at most `maxBytes` of a file. The size from stat is checked first, but only a read that
- * stops at the limit also bounds pipes, devices and files that grow while being read.
+ * stops at the limit also bounds pipes, devices and files that grow while being read. A regular
+ * file is read into one buffer of its size (plus a byte, to notice growth): no chunks and no
+ * concatenated copy, which at a few hundred MB is peak memory that matters.
  */
 async function readCapped(path: string, maxBytes: number): Promise<Buffer> {
   const handle = await open(path, "r");
@@ -49,6 +51,18 @@ async function readCapped(path: string, maxBytes: number): Promise<Buffer> {
     if (info.isFile() && info.size > maxBytes) throw tooLarge(path, `${info.size} bytes`, maxBytes);
     const chunks: Buffer[] = [];
     let total = 0;
+    if (info.isFile()) {
+      const whole = Buffer.allocUnsafe(info.size + 1);
+      while (total < whole.length) {
+        const { bytesRead } = await handle.read(whole, total, whole.length - total, null);
+        if (bytesRead === 0) break;
+        total += bytesRead;
+      }
+      if (total <= info.size) return whole.subarray(0, total);
+      // It grew since stat: go on in chunks, under the same limit.
+      chunks.push(whole);
+      if (total > maxBytes) throw tooLarge(path, `more than ${maxBytes} bytes`, maxBytes);
+    }
     for (;;) {
       const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, maxBytes + 1 - total));
       const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
@@ -77,9 +91,13 @@ export async function readFixtureFile(
   path: string,
   options: { maxBytes?: number } = {},
 ): Promise<{ fixture: Fixture; source: FixtureSource }> {
-  const bytes = await readBytes(path, options.maxBytes);
-  const fixture = parseFixture(decodeFixtureBytes(bytes, path), path);
-  return { fixture, source: { path, sha256: fixtureSha256(bytes) } };
+  let bytes: Buffer | undefined = await readBytes(path, options.maxBytes);
+  const sha256 = fixtureSha256(bytes);
+  const text = decodeFixtureBytes(bytes, path);
+  // Hashed and decoded: the bytes can go before the parse builds its objects.
+  bytes = undefined;
+  const fixture = parseFixture(text, path);
+  return { fixture, source: { path, sha256 } };
 }
 
 /**
@@ -90,12 +108,14 @@ export async function readFixtureDocument(
   path: string,
   options: { maxBytes?: number } = {},
 ): Promise<{ document: FixtureDocument; text: string; source: FixtureSource }> {
-  const bytes = await readBytes(path, options.maxBytes);
+  let bytes: Buffer | undefined = await readBytes(path, options.maxBytes);
+  const sha256 = fixtureSha256(bytes);
   // The same text rules as readFixtureFile: invalid UTF-8 (with its byte offset) and UTF-16 are
   // refused here too, so a fixture to record or edit is never silently re-encoded.
   const text = decodeFixtureBytes(bytes, path);
+  bytes = undefined;
   const document = parseFixtureDocument(text, path);
-  return { document, text, source: { path, sha256: fixtureSha256(bytes) } };
+  return { document, text, source: { path, sha256 } };
 }
 
 /** Reads and validates a fixture file. Files over `maxBytes` are refused without reading them whole. */

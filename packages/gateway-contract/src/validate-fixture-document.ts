@@ -3,6 +3,7 @@ import type { Fixture, FixtureDocument } from "./fixture";
 import { fixtureSchema } from "./fixture-schema";
 import { FIXTURE_SCHEMA_VERSION_2, fixtureSchemaV2 } from "./fixture-schema-v2";
 import { formatIssues } from "./format-issues";
+import { parsePlainFixture } from "./plain-fixture";
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -18,6 +19,9 @@ export function checkFixtureDocument(options: {
   skipPaths?: readonly (readonly PropertyKey[])[];
 }): { success: true; document: FixtureDocument } | { success: false; issues: FixtureIssue[] } {
   const { value, source } = options;
+  // A plainly valid fixture (the usual case) is checked without zod; any doubt goes to zod.
+  const plain = parsePlainFixture(value);
+  if (plain !== undefined) return { success: true, document: plain };
   const v2 = isRecord(value) && value.schema_version === FIXTURE_SCHEMA_VERSION_2;
   const result = v2 ? fixtureSchemaV2.safeParse(value) : fixtureSchema.safeParse(value);
   if (result.success) return { success: true, document: result.data };

@@ -1,7 +1,8 @@
+import { createHash } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_MAX_FIXTURE_BYTES, FixtureError, loadFixture, readFixtureDocument, readFixtureSet } from "../src/index";
+import { DEFAULT_MAX_FIXTURE_BYTES, FixtureError, loadFixture, readFixtureDocument, readFixtureFile, readFixtureSet } from "../src/index";
 import { validFixture } from "./helpers/fixture-builders";
 import { makeTempDir } from "./helpers/temp-dir";
 
@@ -89,6 +90,25 @@ describe("loadFixture", () => {
     await writeFile(path, text);
     const size = Buffer.byteLength(text);
     await expect(loadFixture(path, { maxBytes: size })).resolves.toMatchObject({ name: "inline" });
+  });
+
+  it("gives the sha256 of the file's bytes and its exact text, for a file of several MiB", async () => {
+    const path = join(await makeTempDir(), "large.json");
+    const fixture = validFixture({ name: "large" });
+    const one = (fixture.cases as Record<string, unknown>[])[0];
+    // Multi-byte text straddling every 1 MiB boundary, and a size that is no power of two.
+    fixture.cases = Array.from({ length: 9000 }, (_, n) => ({ ...one, case_id: `case-${n}`, actor_id: `actör-${n % 7} ${"é😀".repeat(n % 50)}` }));
+    const text = JSON.stringify(fixture, null, 1);
+    await writeFile(path, text);
+    const bytes = Buffer.from(text, "utf8");
+    expect(bytes.length).toBeGreaterThan(3 * 1024 * 1024);
+    const sha256 = createHash("sha256").update(bytes).digest("hex");
+    const read = await readFixtureFile(path);
+    expect(read.source).toEqual({ path, sha256 });
+    expect(read.fixture.cases).toHaveLength(9000);
+    const document = await readFixtureDocument(path);
+    expect(document.text).toBe(text);
+    expect(document.source.sha256).toBe(sha256);
   });
 
   it("counts bytes, not characters, against maxBytes", async () => {

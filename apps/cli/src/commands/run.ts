@@ -93,6 +93,9 @@ async function runCycleCommand(options: {
     await driver?.close();
     throw error;
   }
+  const sources = files.map((f) => f.source);
+  // The files' texts (kept for edits) are not needed past this point; at 1M cases one is ~300 MB.
+  files = [];
 
   const stateDir = stateDirFromFlags(flags);
   const metrics = textfile !== undefined ? new GatewayMetrics() : undefined;
@@ -129,7 +132,7 @@ async function runCycleCommand(options: {
       ...(cycleDriver ? { driver: cycleDriver } : {}),
       signal: controller.signal,
       // Every file of the set, so state, events and `drift accept` know what the cycle ran.
-      provenance: { fixtures: files.map((f) => f.source), ...(shard ? { shard } : {}) },
+      provenance: { fixtures: sources, ...(shard ? { shard } : {}) },
       onProgress: ({ done, total }) => progress.update(done, total),
     });
     telemetry?.endCycle(report);

@@ -101,12 +101,52 @@ export function driftEntries(
   );
 }
 
+/** Records rendered per block: the block's text is checked and encoded, then dropped. */
+const MEMORY_BLOCK = 4096;
+
 /**
  * MEMORY.md of an actor: a heading, then one line per request record of that actor. Ids and
  * endpoints come from the fixture: control characters are escaped so none can add a line.
+ * Returned as UTF-8 bytes, built a block of lines at a time: an actor of 60k records (1M cases)
+ * never needs its lines, their joined text and a flattened copy in memory at once.
  */
+export function renderMemoryBytes(actorId: string, records: readonly RequestRecord[]): Buffer {
+  let bytes = Buffer.allocUnsafe(1024 + records.length * 96);
+  let used = 0;
+  const put = (text: string) => {
+    // A UTF-16 code unit is at most 3 UTF-8 bytes, so this bound never needs a length scan.
+    const need = text.length * 3;
+    if (bytes.length - used < need) {
+      const grown = Buffer.allocUnsafe(Math.max(bytes.length * 2, used + need));
+      bytes.copy(grown, 0, 0, used);
+      bytes = grown;
+    }
+    used += bytes.write(text, used, "utf8");
+  };
+  put(`# Tau Gateway Snapshot (${printableText(actorId)})\n\n`);
+  for (let start = 0; start < records.length; start += MEMORY_BLOCK) {
+    const raw = records
+      .slice(start, start + MEMORY_BLOCK)
+      .map((r) => `- ${r.case_id} ${r.method} ${r.endpoint} status=${r.status_code} outcome=${r.outcome}`);
+    const joined = raw.join("\n");
+    // Usually nothing needs escaping: one pass over the block shows it (no unsafe character but
+    // newlines, and only the newlines that join the lines) instead of one pass per line.
+    // Otherwise one escape pass per line: the parts this runner adds hold no control characters.
+    const clean = printableText(joined, { multiline: true }) === joined && countNewlines(joined) === raw.length - 1;
+    if (start > 0) put("\n");
+    put(clean ? joined : raw.map((line) => printableText(line)).join("\n"));
+  }
+  put("\n");
+  return bytes.subarray(0, used);
+}
+
+/** MEMORY.md of an actor as text (see {@link renderMemoryBytes}). */
 export function renderMemory(actorId: string, records: readonly RequestRecord[]): string {
-  // One escape pass per line: the parts this runner adds hold no control characters.
-  const lines = records.map((r) => printableText(`- ${r.case_id} ${r.method} ${r.endpoint} status=${r.status_code} outcome=${r.outcome}`));
-  return `# Tau Gateway Snapshot (${printableText(actorId)})\n\n${lines.join("\n")}\n`;
+  return renderMemoryBytes(actorId, records).toString("utf8");
+}
+
+function countNewlines(text: string): number {
+  let n = 0;
+  for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) n++;
+  return n;
 }

@@ -4,7 +4,7 @@ import { emptyCycleSummary, type CycleSummary } from "@tau/gateway-guardrail";
 import {
   driftEntries,
   observedEntries,
-  renderMemory,
+  renderMemoryBytes,
   transportFailureEntries,
   type ChannelEntries,
   type NormalisedCase,
@@ -13,6 +13,7 @@ import type { CaseExecution } from "./execute-case";
 import type { GatewayState, RequestRecord } from "../state/gateway-state";
 import type { CaseResultKind } from "../state/last-cycle";
 import { ProcessedKeys } from "./processed-keys";
+import { RequestRecords } from "./request-records";
 
 /** Lines for one actor's log.jsonl and context.jsonl. */
 export interface ActorLines {
@@ -23,8 +24,12 @@ export interface ActorLines {
 
 /** Everything one actor's channel gets at the end of a cycle. */
 export interface ActorWrites extends ActorLines {
-  /** MEMORY.md text when a success changed the actor's records this cycle. */
-  memory?: string;
+  /**
+   * MEMORY.md text when a success changed the actor's records this cycle, rendered on call: the
+   * runtime renders each just before writing it, so at 1M records not every actor's text (and
+   * its lines) is in memory at once.
+   */
+  memory?: () => Uint8Array;
 }
 
 function normalise(gatewayCase: GatewayCase, key: string = caseKey(gatewayCase)): NormalisedCase {
@@ -97,20 +102,24 @@ function executionLine(c: NormalisedCase, execution: CaseExecution): string {
 export class CycleRecorder {
   readonly summary: CycleSummary = emptyCycleSummary();
   readonly drifts: Drift[] = [];
-  private readonly requests: Map<string, RequestRecord>;
+  private readonly requests: RequestRecords;
   private readonly processed: ProcessedKeys;
   /** last-cycle.jsonl case lines, serialised as they come (see state/last-cycle.ts). */
   readonly caseResults = new JsonlBatch();
-  private readonly actors = new Map<string, { log: JsonlBatch; context: JsonlBatch; memoryDirty: boolean }>();
-  private pendingBytesHint = 0;
+  private readonly actors = new Map<
+    string,
+    { log: JsonlBatch; context: JsonlBatch; memoryDirty: boolean; handedOver: number; flushAt: number }
+  >();
+  /** Log bytes added since takeFullLines last scanned the actors, and how many make a scan worth it. */
+  private bytesSinceScan = 0;
+  private scanAfterBytes = 0;
 
   constructor(
     state: GatewayState,
     processedCaseCap: number,
     private readonly clock: () => number,
   ) {
-    this.requests = new Map();
-    for (const r of state.requests) this.requests.set(r.case_key, r);
+    this.requests = new RequestRecords(state.requests);
     this.processed = new ProcessedKeys(processedCaseCap, state.processed_case_keys);
   }
 
@@ -150,7 +159,7 @@ export class CycleRecorder {
     switch (execution.kind) {
       case "success": {
         const o = execution.observed;
-        this.requests.set(c.caseKey, {
+        this.requests.set({
           case_key: c.caseKey,
           case_id: c.caseId,
           method: c.method,
@@ -197,22 +206,32 @@ export class CycleRecorder {
   }
 
   /**
-   * Hands over the lines of every actor whose log has reached `minBytes`, leaving it empty: the
-   * runtime appends them while the cycle goes on. Checked after each case, so cheap.
+   * Hands over the lines of every actor whose log has reached its threshold, leaving it empty:
+   * the runtime appends them while the cycle goes on. The threshold starts at `minBytes` and
+   * grows to what the actor has handed over so far, up to `maxBytes`: each append ends in an
+   * fdatasync, so a long cycle makes a few dozen appends per actor instead of thousands, and a
+   * short one still gets its first lines out early. Checked after each case, so cheap: the
+   * actors are only scanned once enough bytes came in for one of them to have reached it.
    */
-  takeFullLines(minBytes: number): ActorLines[] {
-    if (this.pendingBytesHint < minBytes) return [];
+  takeFullLines(minBytes: number, maxBytes: number = minBytes): ActorLines[] {
+    if (this.bytesSinceScan < this.scanAfterBytes) return [];
     const out: ActorLines[] = [];
-    let largest = 0;
+    // An actor that appears later starts empty, `minBytes` from its threshold.
+    let gap = minBytes;
     for (const [actorId, actor] of this.actors) {
       const bytes = actor.log.byteLength;
-      if (bytes >= minBytes) {
+      const threshold = Math.max(minBytes, actor.flushAt);
+      if (bytes >= threshold) {
         out.push({ actorId, log: actor.log, context: actor.context });
         actor.log = new JsonlBatch();
         actor.context = new JsonlBatch();
-      } else if (bytes > largest) largest = bytes;
+        actor.handedOver += bytes;
+        actor.flushAt = Math.min(maxBytes, Math.max(minBytes, actor.handedOver));
+        gap = Math.min(gap, actor.flushAt);
+      } else gap = Math.min(gap, threshold - bytes);
     }
-    this.pendingBytesHint = largest;
+    this.bytesSinceScan = 0;
+    this.scanAfterBytes = gap;
     return out;
   }
 
@@ -221,20 +240,20 @@ export class CycleRecorder {
     let actor = this.actors.get(actorId);
     if (!actor) {
       // Batches serialise at once: a long cycle keeps lines, not 2 objects per case.
-      actor = { log: new JsonlBatch(), context: new JsonlBatch(), memoryDirty: false };
+      actor = { log: new JsonlBatch(), context: new JsonlBatch(), memoryDirty: false, handedOver: 0, flushAt: 0 };
       this.actors.set(actorId, actor);
     }
     actor.log.addSerialised(entries.log);
     actor.context.addSerialised(entries.context);
-    // Grows by every log line of any actor, so it bounds the largest actor log (give or take
-    // multi-byte text): takeFullLines scans the actors only once one could be full.
-    this.pendingBytesHint += entries.log.length + 1;
+    // Grows by every log line of any actor, so it bounds how far any actor's log grew since the
+    // last scan (give or take multi-byte text): takeFullLines scans only once one could be full.
+    this.bytesSinceScan += entries.log.length + 1;
     actor.memoryDirty ||= memoryDirty;
   }
 
   /** Request records sorted by case key, as state.json stores them. */
   sortedRequests(): RequestRecord[] {
-    return [...this.requests.values()].sort((a, b) => (a.case_key < b.case_key ? -1 : a.case_key > b.case_key ? 1 : 0));
+    return this.requests.sorted();
   }
 
   processedKeys(): string[] {
@@ -252,7 +271,7 @@ export class CycleRecorder {
         actorId,
         log: actor.log,
         context: actor.context,
-        ...(records ? { memory: renderMemory(actorId, records) } : {}),
+        ...(records ? { memory: () => renderMemoryBytes(actorId, records) } : {}),
       };
     });
   }

@@ -66,8 +66,12 @@ export interface RunCycleOptions {
 /** Channel-store actors persisted at once at the end of a cycle. */
 const PERSIST_CONCURRENCY = 8;
 
-/** An actor's channel lines are appended during the cycle once its log holds this many bytes. */
+/**
+ * An actor's channel lines are appended during the cycle once its log holds this many bytes, then
+ * once it holds as much as it has appended so far, up to the max (see takeFullLines).
+ */
 const CHANNEL_FLUSH_BYTES = 256 * 1024;
+const CHANNEL_FLUSH_MAX_BYTES = 2 * 1024 * 1024;
 
 const warnToStderr = (message: string) => process.stderr.write(`warning: ${message}\n`);
 
@@ -157,11 +161,15 @@ export class GatewayRuntime {
       await forEachOrdered({
         items: toRun,
         concurrency: settings.concurrency,
-        work: (gatewayCase) =>
-          executeCase({ gatewayCase, driver, settings, yieldToEventLoop, ...(options.signal ? { signal: options.signal } : {}) }),
+        work: (gatewayCase) => {
+          const run = () =>
+            executeCase({ gatewayCase, driver, settings, yieldToEventLoop, ...(options.signal ? { signal: options.signal } : {}) });
+          // Channel appends lagging far behind (a slow disk): let them catch up before the next case.
+          return channelWriter.backlogged ? channelWriter.drain(options.signal).then(run) : run();
+        },
         record: (execution, gatewayCase, index) => {
           recorder.record(gatewayCase, execution);
-          for (const lines of recorder.takeFullLines(CHANNEL_FLUSH_BYTES)) channelWriter.append(lines);
+          for (const lines of recorder.takeFullLines(CHANNEL_FLUSH_BYTES, CHANNEL_FLUSH_MAX_BYTES)) channelWriter.append(lines);
           recorded = index + 1;
           options.onProgress?.({ done: index + 1, total: toRun.length });
         },
@@ -301,7 +309,7 @@ export class GatewayRuntime {
           const ref = { transport: TRANSPORT, channelId: writes.actorId };
           await this.channelStore.appendLog({ ...ref, records: writes.log });
           await this.channelStore.appendContext({ ...ref, records: writes.context });
-          if (writes.memory !== undefined) await this.channelStore.writeMemory({ ...ref, text: writes.memory });
+          if (writes.memory !== undefined) await this.channelStore.writeMemory({ ...ref, text: writes.memory() });
         },
         record: () => {},
       });

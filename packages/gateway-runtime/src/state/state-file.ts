@@ -9,7 +9,8 @@ import {
   type JsonFileRead,
 } from "@tau/event-store";
 import { GatewayRuntimeError } from "../errors";
-import { emptyGatewayState, gatewayStateSchema, type GatewayState } from "./gateway-state";
+import { emptyGatewayState, type GatewayState } from "./gateway-state";
+import { parseGatewayState } from "./parse-gateway-state";
 
 /** A parser message made safe for one terminal line: V8 quotes the file's own bytes in it. */
 function printable(text: string): string {
@@ -40,7 +41,7 @@ export async function readStateFile(statePath: string): Promise<StateReadResult>
     throw new GatewayRuntimeError("E_IO", `cannot read ${statePath}: ${(error as Error).message}`, { cause: error });
   }
   if (!read.ok) return { kind: "corrupt", reason: printable(read.reason) };
-  const parsed = gatewayStateSchema.safeParse(read.value);
+  const parsed = parseGatewayState(read.value);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
     const where = first && first.path.length > 0 ? first.path.join(".") : "the file";
