@@ -37,7 +37,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: "gateway-processed-case-cap", kind: "integer", group: "runner", value: "N", default: 10000, min: 1, env: true, help: "Processed case keys remembered for dedup; the oldest are dropped past it." },
   { name: "gateway-retry-max-attempts", kind: "integer", group: "runner", value: "N", default: 4, min: 1, env: true, help: "Attempts per case before a transient failure counts as failed." },
   { name: "gateway-retry-base-delay-ms", kind: "integer", group: "runner", value: "MS", default: 0, min: 0, max: MAX_TIMER_MS, env: true, help: "Backoff base: the wait after attempt k is base x 2^(k-1) ms." },
-  { name: "gateway-max-fixture-bytes", kind: "integer", group: "runner", value: "BYTES", default: 268435456, min: 1, env: true, help: "Refuse fixture files larger than this; no more than this is ever read, also from a pipe or device." },
+  { name: "gateway-max-fixture-bytes", kind: "integer", group: "runner", value: "BYTES", default: 268435456, min: 1, env: true, help: "Refuse fixture (and, for import har, HAR) files larger than this; no more than this is ever read, also from a pipe or device." },
   { name: "gateway-lock-stale-ms", kind: "integer", group: "runner", value: "MS", default: 30000, min: 1, max: MAX_TIMER_MS, env: true, help: "A state-dir lock from another host or PID namespace (its pid cannot be checked from here) is taken over once its heartbeat is older than MS; a dead runner's lock on this host is taken over at once." },
   { name: "gateway-fail-on-hold", kind: "boolean", group: "runner", env: true, help: "Exit with code 3 when the rollout gate is `hold`." },
 

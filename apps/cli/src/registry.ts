@@ -161,7 +161,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: "import har FILE --out FIXTURE [--force] [--json]",
     args: { min: 2, max: 2 },
     complete: [["har"], "file"],
-    options: ["out", "force", "json"],
+    options: ["out", "force", "json", "gateway-max-fixture-bytes"],
     examples: [
       "tau-gateway import har session.har --out imported.json",
       "tau-gateway import har session.har --out imported.json && tau-gateway record imported.json --gateway-target-url http://127.0.0.1:8080 --out recorded.json",

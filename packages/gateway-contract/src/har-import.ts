@@ -2,6 +2,8 @@ import { caseKey } from "./case-key";
 import { FixtureError } from "./errors";
 import { FIXTURE_SCHEMA_VERSION_2, type FixtureV2Input } from "./fixture-schema-v2";
 import { LIVE_HEADERS } from "./live-headers";
+import { DEFAULT_MAX_FIXTURE_BYTES } from "./load-fixture";
+import { readCapped } from "./read-capped";
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -30,6 +32,21 @@ const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, "-").re
 export interface HarImport {
   fixture: FixtureV2Input;
   skipped: { index: number; url: string; reason: string }[];
+}
+
+/**
+ * Reads a HAR file as text, at most `maxBytes` (default: the fixture limit): `/dev/zero`, a
+ * pipe that never ends or a file too large for one string is an E_HAR_INVALID, not an
+ * out-of-memory. Read errors (ENOENT, EACCES) are thrown as they are.
+ */
+export async function readHarFile(path: string, options: { maxBytes?: number } = {}): Promise<string> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_FIXTURE_BYTES;
+  const bytes = await readCapped({
+    path,
+    maxBytes,
+    tooLarge: (size) => harError(path, `the HAR file is ${size}, over the limit of ${maxBytes} bytes (raise --gateway-max-fixture-bytes)`),
+  });
+  return bytes.toString("utf8");
 }
 
 /**

@@ -21,7 +21,7 @@ export { expectedSchemaV2, FIXTURE_SCHEMA_VERSION_2, fixtureSchemaV2, gatewayCas
 export type { ExpectedV2, FixtureV2, FixtureV2Input, GatewayCaseV2 } from "./fixture-schema-v2";
 export { FIXTURE_SCHEMA_ID, FIXTURE_SCHEMA_V2_ID, fixtureJsonSchema, fixtureJsonSchemaV2 } from "./json-schema";
 export { formatPointer, isUnderPointer, parsePointer } from "./json-pointer";
-export { importHar } from "./har-import";
+export { importHar, readHarFile } from "./har-import";
 export type { HarImport } from "./har-import";
 export { recordedEdits } from "./record-expectation";
 export type { RecordableCase } from "./record-expectation";

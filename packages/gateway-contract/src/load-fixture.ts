@@ -1,9 +1,9 @@
-import { open } from "node:fs/promises";
 import { FixtureError } from "./errors";
 import type { Fixture, FixtureDocument } from "./fixture";
 import { decodeFixtureBytes } from "./fixture-encoding";
 import { fixtureSha256, type FixtureSource } from "./fixture-source";
 import { parseFixture, parseFixtureDocument } from "./parse-fixture";
+import { readCapped } from "./read-capped";
 
 /** Default upper bound on a fixture file's size: larger files are refused before reading. */
 export const DEFAULT_MAX_FIXTURE_BYTES = 256 * 1024 * 1024;
@@ -38,48 +38,10 @@ function tooLarge(path: string, size: string, maxBytes: number): FixtureError {
   });
 }
 
-/**
- * Reads at most `maxBytes` of a file. The size from stat is checked first, but only a read that
- * stops at the limit also bounds pipes, devices and files that grow while being read. A regular
- * file is read into one buffer of its size (plus a byte, to notice growth): no chunks and no
- * concatenated copy, which at a few hundred MB is peak memory that matters.
- */
-async function readCapped(path: string, maxBytes: number): Promise<Buffer> {
-  const handle = await open(path, "r");
-  try {
-    const info = await handle.stat();
-    if (info.isFile() && info.size > maxBytes) throw tooLarge(path, `${info.size} bytes`, maxBytes);
-    const chunks: Buffer[] = [];
-    let total = 0;
-    if (info.isFile()) {
-      const whole = Buffer.allocUnsafe(info.size + 1);
-      while (total < whole.length) {
-        const { bytesRead } = await handle.read(whole, total, whole.length - total, null);
-        if (bytesRead === 0) break;
-        total += bytesRead;
-      }
-      if (total <= info.size) return whole.subarray(0, total);
-      // It grew since stat: go on in chunks, under the same limit.
-      chunks.push(whole);
-      if (total > maxBytes) throw tooLarge(path, `more than ${maxBytes} bytes`, maxBytes);
-    }
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, maxBytes + 1 - total));
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
-      if (bytesRead === 0) break;
-      chunks.push(chunk.subarray(0, bytesRead));
-      total += bytesRead;
-      if (total > maxBytes) throw tooLarge(path, `more than ${maxBytes} bytes`, maxBytes);
-    }
-    return Buffer.concat(chunks, total);
-  } finally {
-    await handle.close();
-  }
-}
-
 async function readBytes(path: string, maxBytes: number | undefined): Promise<Buffer> {
   try {
-    return await readCapped(path, maxBytes ?? DEFAULT_MAX_FIXTURE_BYTES);
+    const limit = maxBytes ?? DEFAULT_MAX_FIXTURE_BYTES;
+    return await readCapped({ path, maxBytes: limit, tooLarge: (size) => tooLarge(path, size, limit) });
   } catch (error) {
     if (FixtureError.isInstance(error)) throw error;
     throw ioFailure(path, error);

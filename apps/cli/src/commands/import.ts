@@ -1,6 +1,5 @@
-import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
-import { importHar, writeFixtureFile } from "@tau/gateway";
+import { FixtureError, importHar, readHarFile, writeFixtureFile } from "@tau/gateway";
 import { NotFoundError, UsageError } from "../errors";
 import { EXIT } from "../exit-codes";
 import type { Flags } from "../flags";
@@ -19,8 +18,9 @@ export async function importCommand(flags: Flags, io: Io, args: string[]): Promi
   if (out === undefined) throw new UsageError("import har needs --out FIXTURE: where to write the cases");
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    text = await readHarFile(file, { maxBytes: flags.integer("gateway-max-fixture-bytes") });
   } catch (error) {
+    if (FixtureError.isInstance(error)) throw error;
     throw new NotFoundError(`${file}: cannot read the HAR file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
   const imported = importHar({ text, source: file, name: basename(out).replace(/\.json$/i, "") });

@@ -103,4 +103,16 @@ describe("import har", { timeout: 120_000 }, () => {
     expect(text.stderr).toContain("text.har: not a HAR file: not JSON at all");
     expect(ws.exists("x.json")).toBe(false);
   });
+
+  it("reads no further than the size limit: an endless device or a large file is exit 2, not out of memory", async () => {
+    const ws = await workspace();
+    const endless = await ws.run(["import", "har", "/dev/zero", "--out", "x.json"]);
+    expect(endless.code).toBe(2);
+    expect(endless.stderr).toBe("error: /dev/zero: the HAR file is more than 268435456 bytes, over the limit of 268435456 bytes (raise --gateway-max-fixture-bytes)\n");
+    await ws.write("big.har", { log: { entries: [], padding: "x".repeat(2000) } });
+    const big = await ws.run(["import", "har", "big.har", "--out", "x.json", "--gateway-max-fixture-bytes", "1000"]);
+    expect(big.code).toBe(2);
+    expect(big.stderr).toMatch(/^error: big\.har: the HAR file is \d+ bytes, over the limit of 1000 bytes/);
+    expect(ws.exists("x.json")).toBe(false);
+  });
 });
