@@ -108,6 +108,8 @@ async function runCycleCommand(options: { flags: Flags; io: Io; args: string[]; 
       // Every file of the set, so state, events and `drift accept` know what the cycle ran.
       provenance: { fixtures: files.map((f) => f.source), ...(shard ? { shard } : {}) },
       onProgress: ({ done, total }) => progress.update(done, total),
+      // The reports then take the cases from the report instead of reading last-cycle.jsonl back.
+      keepCaseResults: reportTargets.length > 0,
     });
   } finally {
     progress.stop();
