@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { isReportKind, renderReport, REPORT_KINDS, writeFileAtomic, type ReportData, type ReportKind } from "@tau/gateway";
+import { isReportKind, openAtomicFile, renderReportChunks, REPORT_KINDS, type ReportData, type ReportKind } from "@tau/gateway";
 import { ReportWriteError, UsageError } from "./errors";
 import type { Flags } from "./flags";
 
@@ -38,6 +38,37 @@ export function reportTargetsFromFlags(flags: Flags): ReportTarget[] {
   });
 }
 
+/** Pieces are encoded into one buffer of this size and written when it is full. */
+const WRITE_BYTES = 1024 * 1024;
+
+/**
+ * Renders one report into a temp file piece by piece (a 100k-case JUnit is ~15 MB) and swaps it
+ * in. The pieces are encoded into one reused buffer: a fresh buffer per piece (or one for the
+ * whole text) is off-heap memory whose growth makes V8 collect garbage early.
+ */
+async function writeReport(options: { kind: ReportKind; path: string; data: ReportData; redact?: (text: string) => string }): Promise<void> {
+  const { kind, path, data, redact } = options;
+  const file = await openAtomicFile(path);
+  try {
+    const buffer = Buffer.allocUnsafe(WRITE_BYTES);
+    let used = 0;
+    for (const chunk of renderReportChunks({ kind, input: data, ...(redact ? { redact } : {}) })) {
+      // A UTF-16 code unit is at most 3 UTF-8 bytes: flush unless the piece surely fits.
+      if (used > 0 && used + chunk.length * 3 > WRITE_BYTES) {
+        await file.write(buffer.subarray(0, used));
+        used = 0;
+      }
+      if (chunk.length * 3 > WRITE_BYTES) await file.write(chunk);
+      else used += buffer.write(chunk, used, "utf8");
+    }
+    if (used > 0) await file.write(buffer.subarray(0, used));
+    await file.commit();
+  } catch (error) {
+    await file.abort();
+    throw error;
+  }
+}
+
 /**
  * Renders and writes every report (each atomically); tries them all, then fails naming the ones
  * that could not be written. `data` is the runtime's report data (the renderers' input).
@@ -46,8 +77,7 @@ export async function writeReports(options: { targets: readonly ReportTarget[]; 
   const failed: string[] = [];
   for (const { kind, path } of options.targets) {
     try {
-      const text = renderReport({ kind, input: options.data, ...(options.redact ? { redact: options.redact } : {}) });
-      await writeFileAtomic(path, text);
+      await writeReport({ kind, path, data: options.data, ...(options.redact ? { redact: options.redact } : {}) });
     } catch (error) {
       failed.push(`${kind} report ${path}: ${error instanceof Error ? error.message : String(error)}`);
     }
