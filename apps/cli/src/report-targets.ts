@@ -74,13 +74,16 @@ async function writeReport(options: { kind: ReportKind; path: string; data: Repo
  * that could not be written. `data` is the runtime's report data (the renderers' input).
  */
 export async function writeReports(options: { targets: readonly ReportTarget[]; data: ReportData; redact?: (text: string) => string }): Promise<void> {
+  // All at once: one report's flush to disk overlaps the rendering of the next.
+  const settled = await Promise.allSettled(
+    options.targets.map(({ kind, path }) => writeReport({ kind, path, data: options.data, ...(options.redact ? { redact: options.redact } : {}) })),
+  );
   const failed: string[] = [];
-  for (const { kind, path } of options.targets) {
-    try {
-      await writeReport({ kind, path, data: options.data, ...(options.redact ? { redact: options.redact } : {}) });
-    } catch (error) {
-      failed.push(`${kind} report ${path}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
+  settled.forEach((outcome, i) => {
+    if (outcome.status === "fulfilled") return;
+    const { kind, path } = options.targets[i] as ReportTarget;
+    const error: unknown = outcome.reason;
+    failed.push(`${kind} report ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  });
   if (failed.length > 0) throw new ReportWriteError(`could not write ${failed.length === 1 ? "a report" : `${failed.length} reports`}: ${failed.join("; ")}`);
 }

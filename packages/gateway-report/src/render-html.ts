@@ -68,21 +68,7 @@ function* reportDataChunks(input: ReportInput, clean: Clean): Generator<string, 
   const n = input.cases.length;
   const { rows, status: statuses } = caseRows(input.cases);
   // The dictionaries come before the cases in the block, so they are filled in a first pass.
-  const indices = { m: new Uint32Array(n), a: new Uint32Array(n), r: new Uint32Array(n), o: new Uint32Array(n) };
-  const details: Record<number, CaseDetail> = {};
-  for (let i = 0; i < n; i++) {
-    const c = rows[i] as ReportCase;
-    const status = statuses[i];
-    indices.m[i] = methods.of(c.method);
-    indices.a[i] = actors.of(c.actor_id);
-    indices.r[i] = results.of(c.result);
-    indices.o[i] = outcomes.of(c.error_code ? c.error_code : (c.outcome ?? ""));
-    // Only failing and flaky cases carry attempts, diffs or messages: passing ones skip the lookups.
-    if (status !== STATUS.passed && status !== STATUS.skipped) {
-      const detail = caseDetail(c, clean);
-      if (detail) details[i] = detail;
-    }
-  }
+  const { indices, details } = indexCases({ rows, statuses, dictionaries: { m: methods, a: actors, r: results, o: outcomes }, clean });
   const s = input.summary;
   const h = input.history;
   const head = {
@@ -133,6 +119,37 @@ function* reportDataChunks(input: ReportInput, clean: Clean): Generator<string, 
     yield "]";
   }
   yield `},"details":${scriptJson(details)}}`;
+}
+
+/**
+ * Fills the dictionaries, notes each case's entry in them, and takes the details of failing and
+ * flaky cases. A plain function: a long loop in a generator's own body is not optimised while it
+ * runs, and a report renders once.
+ */
+function indexCases(options: {
+  rows: readonly ReportCase[];
+  statuses: Uint8Array;
+  dictionaries: Record<"m" | "a" | "r" | "o", Dictionary>;
+  clean: Clean;
+}): { indices: Record<"m" | "a" | "r" | "o", Uint32Array>; details: Record<number, CaseDetail> } {
+  const { rows, statuses, dictionaries, clean } = options;
+  const n = rows.length;
+  const indices = { m: new Uint32Array(n), a: new Uint32Array(n), r: new Uint32Array(n), o: new Uint32Array(n) };
+  const details: Record<number, CaseDetail> = {};
+  for (let i = 0; i < n; i++) {
+    const c = rows[i] as ReportCase;
+    const status = statuses[i];
+    indices.m[i] = dictionaries.m.of(c.method);
+    indices.a[i] = dictionaries.a.of(c.actor_id);
+    indices.r[i] = dictionaries.r.of(c.result);
+    indices.o[i] = dictionaries.o.of(c.error_code ? c.error_code : (c.outcome ?? ""));
+    // Only failing and flaky cases carry attempts, diffs or messages: passing ones skip the lookups.
+    if (status !== STATUS.passed && status !== STATUS.skipped) {
+      const detail = caseDetail(c, clean);
+      if (detail) details[i] = detail;
+    }
+  }
+  return { indices, details };
 }
 
 /** The values of one column for the cases from `from` to `to`. */
