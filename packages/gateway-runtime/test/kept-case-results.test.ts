@@ -1,6 +1,6 @@
-import { validateFixture, type DriverResult } from "@tau/gateway-contract";
+import { validateFixture } from "@tau/gateway-contract";
 import { describe, expect, it } from "vitest";
-import { readLastCycle, reportDataFromCycle, statePaths, type CaseResult, type CycleReport } from "../src";
+import { readLastCycle, reportDataFromCycle, statePaths, type CaseResult, type CycleReport, type DriverResult } from "../src";
 import { fixtureOf, retryableCase, successCase, unsupportedMethodCase } from "./helpers/fixtures";
 import { backendUnavailable, manualClock, openRuntime, recordingDriver, simulatedAnswer } from "./helpers/runtime";
 import { makeStateDir } from "./helpers/temp-dir";

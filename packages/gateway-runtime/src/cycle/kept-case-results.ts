@@ -34,35 +34,36 @@ export class KeptCaseResults {
 
   /** A case that ran; `line` is its serialised last-cycle line (the slow path parses it). */
   executed(c: NormalisedCase, execution: CaseExecution, result: CaseResultKind, line: string): void {
-    const o = execution.observed;
-    // Rounded as the line rounds it.
-    const rounded = Math.round(execution.durationMs * 1000) / 1000;
-    if (
-      (execution.kind === "success" || execution.kind === "malformed") &&
-      execution.transientAttempts.length === 0 &&
-      typeof o.outcome === "string" &&
-      Number.isSafeInteger(o.status_code) &&
-      typeof o.error_code === "string" &&
-      Number.isSafeInteger(execution.attempts) &&
-      Number.isFinite(rounded) &&
-      rounded >= 0
-    ) {
-      this.cases.push({
-        kind: "case",
-        case_key: c.caseKey,
-        case_id: c.caseId,
-        method: c.method,
-        endpoint: c.endpoint,
-        actor_id: c.actorId,
-        result,
-        attempts: execution.attempts,
-        outcome: o.outcome,
-        status_code: o.status_code,
-        error_code: o.error_code,
-        // `|| 0`: a -0 is written as 0, and read back so.
-        duration_ms: rounded || 0,
-      });
-      return;
+    if (execution.kind === "success" || execution.kind === "malformed") {
+      const o = execution.observed;
+      // Rounded as the line rounds it.
+      const rounded = Math.round(execution.durationMs * 1000) / 1000;
+      if (
+        execution.transientAttempts.length === 0 &&
+        typeof o.outcome === "string" &&
+        Number.isSafeInteger(o.status_code) &&
+        typeof o.error_code === "string" &&
+        Number.isSafeInteger(execution.attempts) &&
+        Number.isFinite(rounded) &&
+        rounded >= 0
+      ) {
+        this.cases.push({
+          kind: "case",
+          case_key: c.caseKey,
+          case_id: c.caseId,
+          method: c.method,
+          endpoint: c.endpoint,
+          actor_id: c.actorId,
+          result,
+          attempts: execution.attempts,
+          outcome: o.outcome,
+          status_code: o.status_code,
+          error_code: o.error_code,
+          // `|| 0`: a -0 is written as 0, and read back so.
+          duration_ms: rounded || 0,
+        });
+        return;
+      }
     }
     this.parsed(line);
   }
