@@ -30,6 +30,7 @@ export { sweepTempFiles } from "./sweep-temp-files.js";
 export { readJsonStream } from "./read-json-stream.js";
 export type { JsonFileRead, ReadJsonStreamOptions } from "./read-json-stream.js";
 export { JsonTooLargeError, RawJsonArray, writeJsonStream } from "./write-json-stream.js";
+export { Utf8Writer } from "./utf8-writer.js";
 export { MAX_LINE_BYTES, scanLineBatches } from "./scan-lines.js";
 export type { ScannedLine } from "./scan-lines.js";
 export { classifyLine } from "./classify-line.js";

@@ -1,9 +1,9 @@
 export { explainGate } from "./gate-rules";
 export type { GateRuleExplanation } from "./gate-rules";
-export { HTML_CSP, renderHtml } from "./render-html";
+export { HTML_CSP, renderHtml, renderHtmlChunks } from "./render-html";
 export { JSON_REPORT_VERSION, renderJson } from "./render-json";
-export { renderJunit } from "./render-junit";
+export { renderJunit, renderJunitChunks } from "./render-junit";
 export { MARKDOWN_MAX_BYTES, MARKDOWN_MAX_FAILURES, renderMarkdown } from "./render-markdown";
-export { isReportKind, renderReport, REPORT_KINDS } from "./report-kinds";
+export { isReportKind, renderReport, renderReportChunks, REPORT_KINDS } from "./report-kinds";
 export type { ReportKind } from "./report-kinds";
 export type { RenderOptions, ReportAttempt, ReportCase, ReportCycle, ReportDifference, ReportInput } from "./report-input";

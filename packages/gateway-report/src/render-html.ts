@@ -48,50 +48,30 @@ function caseDetail(c: ReportCase, clean: Clean): CaseDetail | undefined {
   return Object.keys(detail).length > 0 ? detail : undefined;
 }
 
-/** The data block: column arrays and dictionaries, so 10k cases stay well under 2 MB. */
-function reportData(input: ReportInput, clean: Clean): unknown {
+/** Cases per piece of a column: small arrays, and pieces well under V8's large-object size. */
+const SLICE_CASES = 2048;
+
+/** The columns of the case table, in the order the data block lists them. */
+const COLUMNS = ["id", "m", "e", "a", "r", "o", "s", "n", "d", "f"] as const;
+
+/**
+ * The data block as JSON, in pieces: column arrays and dictionaries, so 10k cases stay well under
+ * 2 MB. Written out as `JSON.stringify` would write one object (`v`, …, `dict`, `cases`,
+ * `details`), but each column a slice of cases at a time: a 100k-case block is ~5 MB, and built
+ * whole, it and its arrays went to V8's large-object space and brought on a full collection.
+ */
+function* reportDataChunks(input: ReportInput, clean: Clean): Generator<string, void, undefined> {
   const methods = new Dictionary(clean);
   const actors = new Dictionary(clean);
   const results = new Dictionary(clean);
   const outcomes = new Dictionary(clean);
   const n = input.cases.length;
-  const cols = {
-    id: new Array<string>(n),
-    m: new Array<number>(n),
-    e: new Array<string>(n),
-    a: new Array<number>(n),
-    r: new Array<number>(n),
-    o: new Array<number>(n),
-    s: new Array<number>(n),
-    n: new Array<number>(n),
-    d: new Array<number | null>(n),
-    f: new Array<number>(n),
-  };
-  const details: Record<number, CaseDetail> = {};
   const { rows, status: statuses } = caseRows(input.cases);
-  for (let i = 0; i < n; i++) {
-    const c = rows[i] as ReportCase;
-    const status = statuses[i];
-    cols.id[i] = clean(c.case_id);
-    cols.m[i] = methods.of(c.method);
-    cols.e[i] = clean(c.endpoint);
-    cols.a[i] = actors.of(c.actor_id);
-    cols.r[i] = results.of(c.result);
-    cols.o[i] = outcomes.of(c.error_code ? c.error_code : (c.outcome ?? ""));
-    cols.s[i] = c.status_code ?? 0;
-    cols.n[i] = c.attempts;
-    // Whole microseconds: integers serialise much faster than doubles, and the page divides.
-    cols.d[i] = c.duration_ms === undefined ? null : Math.round(c.duration_ms * 1000);
-    // Only failing and flaky cases carry attempts, diffs or messages: passing ones skip the lookups.
-    cols.f[i] = status === STATUS.passed || status === STATUS.skipped ? 0 : (c.failed_attempts?.length ?? 0);
-    if (status !== STATUS.passed && status !== STATUS.skipped) {
-      const detail = caseDetail(c, clean);
-      if (detail) details[i] = detail;
-    }
-  }
+  // The dictionaries come before the cases in the block, so they are filled in a first pass.
+  const { details, ...columns } = caseColumns({ rows, statuses, dictionaries: { m: methods, a: actors, r: results, o: outcomes }, clean });
   const s = input.summary;
   const h = input.history;
-  return {
+  const head = {
     v: 1,
     fixture: { name: clean(input.fixture.name), paths: input.fixture.paths.map(clean), sha256: input.fixture.sha256 },
     driver: clean(input.driver),
@@ -125,9 +105,79 @@ function reportData(input: ReportInput, clean: Clean): unknown {
       reason: h.map((e) => clean(e.rollout_reason_code)),
     },
     dict: { m: methods.values, a: actors.values, r: results.values, o: outcomes.values },
-    cases: cols,
-    details,
   };
+  // The object without its closing brace; `cases` and `details` follow.
+  yield `${scriptJson(head).slice(0, -1)},"cases":{`;
+  for (let k = 0; k < COLUMNS.length; k++) {
+    const column = COLUMNS[k] as (typeof COLUMNS)[number];
+    yield `${k > 0 ? "," : ""}"${column}":[`;
+    for (let from = 0; from < n; from += SLICE_CASES) {
+      const slice = columnSlice(columns, column, from, Math.min(n, from + SLICE_CASES));
+      // A slice's JSON without its brackets; slices are joined by commas as one array's items.
+      yield `${from > 0 ? "," : ""}${scriptJson(slice).slice(1, -1)}`;
+    }
+    yield "]";
+  }
+  yield `},"details":${scriptJson(details)}}`;
+}
+
+/** Every column's values: the dictionary ones as indices, the others as the block shows them. */
+interface CaseColumns {
+  indices: Record<"m" | "a" | "r" | "o", Uint32Array>;
+  values: Record<"id" | "e" | "s" | "n" | "d" | "f", unknown[]>;
+}
+
+/**
+ * One pass over the cases: fills the dictionaries, takes every column's value and the details
+ * of failing and flaky cases. One pass, because reading 100k case objects is what costs (once
+ * per column was half the report); a plain function, because a long loop in a generator's own
+ * body is not optimised while it runs, and a report renders once.
+ */
+function caseColumns(options: {
+  rows: readonly ReportCase[];
+  statuses: Uint8Array;
+  dictionaries: Record<"m" | "a" | "r" | "o", Dictionary>;
+  clean: Clean;
+}): CaseColumns & { details: Record<number, CaseDetail> } {
+  const { rows, statuses, dictionaries, clean } = options;
+  const n = rows.length;
+  const indices = { m: new Uint32Array(n), a: new Uint32Array(n), r: new Uint32Array(n), o: new Uint32Array(n) };
+  // Filled with push: packed arrays, whose slices JSON.stringify takes on its fast path.
+  const values = { id: [] as unknown[], e: [] as unknown[], s: [] as unknown[], n: [] as unknown[], d: [] as unknown[], f: [] as unknown[] };
+  const details: Record<number, CaseDetail> = {};
+  for (let i = 0; i < n; i++) {
+    const c = rows[i] as ReportCase;
+    const status = statuses[i];
+    values.id.push(clean(c.case_id));
+    indices.m[i] = dictionaries.m.of(c.method);
+    values.e.push(clean(c.endpoint));
+    indices.a[i] = dictionaries.a.of(c.actor_id);
+    indices.r[i] = dictionaries.r.of(c.result);
+    indices.o[i] = dictionaries.o.of(c.error_code ? c.error_code : (c.outcome ?? ""));
+    values.s.push(c.status_code ?? 0);
+    values.n.push(c.attempts);
+    // Whole microseconds: integers serialise much faster than doubles, and the page divides.
+    values.d.push(c.duration_ms === undefined ? null : Math.round(c.duration_ms * 1000));
+    // Only failing and flaky cases carry attempts, diffs or messages: passing ones skip the lookups.
+    if (status === STATUS.passed || status === STATUS.skipped) values.f.push(0);
+    else {
+      values.f.push(c.failed_attempts?.length ?? 0);
+      const detail = caseDetail(c, clean);
+      if (detail) details[i] = detail;
+    }
+  }
+  return { indices, values, details };
+}
+
+/** The values of one column for the cases from `from` to `to`. */
+function columnSlice(columns: CaseColumns, column: (typeof COLUMNS)[number], from: number, to: number): unknown[] {
+  if (column === "m" || column === "a" || column === "r" || column === "o") {
+    const index = columns.indices[column];
+    const out: number[] = [];
+    for (let i = from; i < to; i++) out.push(index[i] as number);
+    return out;
+  }
+  return columns.values[column].slice(from, to);
 }
 
 /** JSON inside <script>: `<` as \u003c, so neither `</script>` nor `<!--` can end or confuse the block. */
@@ -143,9 +193,17 @@ function scriptJson(value: unknown): string {
  * No network request: works from file:// under a CSP that forbids every fetch.
  */
 export function renderHtml(input: ReportInput, options: RenderOptions = {}): string {
+  return [...renderHtmlChunks(input, options)].join("");
+}
+
+/**
+ * `renderHtml`'s text in three pieces (the page before the data block, the data as JSON, the
+ * rest), so a caller writing them need not copy the data (~5 MB at 100k cases) into one string.
+ */
+export function* renderHtmlChunks(input: ReportInput, options: RenderOptions = {}): Generator<string, void, undefined> {
   const clean = cleaner(options);
   const title = htmlEscape(`${input.gate.gate.toUpperCase()} · ${clean(input.fixture.name)} · Tau gateway report`);
-  return [
+  const before = [
     "<!doctype html>",
     '<html lang="en">',
     "<head>",
@@ -175,10 +233,9 @@ export function renderHtml(input: ReportInput, options: RenderOptions = {}): str
     '<table><thead><tr><th>case</th><th>method</th><th>endpoint</th><th>actor</th><th>result</th><th>observed</th><th class="num">attempts</th><th class="num">ms</th><th>flaky</th></tr></thead><tbody id="case-rows"></tbody></table>',
     '<div class="pager"><button id="prev" type="button">← previous</button><button id="next" type="button">next →</button></div></section>',
     "</main>",
-    `<script type="application/json" id="report-data">${scriptJson(reportData(input, clean))}</script>`,
-    `<script>${HTML_SCRIPT}</script>`,
-    "</body>",
-    "</html>",
-    "",
-  ].join("\n");
+    '<script type="application/json" id="report-data">',
+  ];
+  yield before.join("\n");
+  yield* reportDataChunks(input, clean);
+  yield ["</script>", `<script>${HTML_SCRIPT}</script>`, "</body>", "</html>", ""].join("\n");
 }

@@ -46,10 +46,81 @@ function testcaseBody(options: { c: ReportCase; status: number; head: string; cl
 }
 
 /**
+ * Case lines are handed out in pieces of about this many characters (2 bytes each at most): under
+ * V8's 128 KiB limit for an ordinary heap object, so neither a piece nor its flat copy lands in
+ * the large-object space, where even short-lived strings count towards the next full collection.
+ */
+const CHUNK_CHARS = 60 * 1024;
+
+/**
+ * Test names, unique (GitLab drops repeats): a repeated id gets ` (2)`, ` (3)`, … Checked in one
+ * pass over all names first: building the set in a tight loop costs a fraction of building it
+ * case by case amid the rendering, and ids are nearly always unique already.
+ */
+function testNames(cases: readonly ReportCase[], clean: Clean, redacting: boolean): string[] {
+  const names = new Array<string>(cases.length);
+  for (let i = 0; i < cases.length; i++) names[i] = attrOf((cases[i] as ReportCase).case_id, clean, redacting);
+  if (new Set(names).size === names.length) return names;
+  const seen = new Set<string>();
+  for (let i = 0; i < names.length; i++) {
+    const base = names[i] as string;
+    let name = base;
+    for (let n = 2; seen.has(name); n++) name = `${base} (${n})`;
+    seen.add(name);
+    names[i] = name;
+  }
+  return names;
+}
+
+/**
+ * The `<testcase>` lines of a range of cases. A plain method, not the generator's own loop: a
+ * generator's long loop is not optimised as well, and this is the hot path of a 100k-case report.
+ */
+class CaseLines {
+  // `<suite> <METHOD> ` once per method: methods repeat, endpoints mostly do not.
+  private readonly prefixes = new Map<string, string>();
+
+  constructor(private readonly options: { clean: Clean; suite: string; file: string; names: readonly string[]; redacting: boolean; statuses: Uint8Array }) {}
+
+  /** Index of the first case not rendered by the last `render`. */
+  next = 0;
+
+  /** The lines of the cases from `from` on, stopping once the text reaches `CHUNK_CHARS` (`next` says where). */
+  render(cases: readonly ReportCase[], from: number, chunkChars: number): string {
+    const { clean, suite, file, names, redacting, statuses } = this.options;
+    const { prefixes } = this;
+    let chunk = "";
+    let i = from;
+    for (; i < cases.length && chunk.length < chunkChars; i++) {
+      const c = cases[i] as ReportCase;
+      const name = names[i] as string;
+      let prefix = prefixes.get(c.method);
+      if (prefix === undefined) {
+        prefix = xmlAttr(`${suite} ${clean(c.method)} `);
+        prefixes.set(c.method, prefix);
+      }
+      const head = `    <testcase name="${name}" classname="${prefix}${attrOf(c.endpoint, clean, redacting)}" file="${file}" time="${seconds(c.duration_ms)}"`;
+      const status = statuses[i] as number;
+      chunk += status === STATUS.passed ? `${head}/>\n` : `${testcaseBody({ c, status, head, clean })}\n`;
+    }
+    this.next = i;
+    return chunk;
+  }
+}
+
+/**
  * JUnit XML in the Ant/Surefire flavour that Jenkins, GitLab and GitHub test reporters read:
  * one `<testcase>` per case of the fixture, the gate and thresholds as `<properties>`.
  */
 export function renderJunit(input: ReportInput, options: RenderOptions = {}): string {
+  return [...renderJunitChunks(input, options)].join("");
+}
+
+/**
+ * `renderJunit`'s text in pieces of a few hundred KB, in order: a 100k-case report is ~15 MB, and
+ * a caller that writes the pieces as they come never holds (or copies) it whole.
+ */
+export function* renderJunitChunks(input: ReportInput, options: RenderOptions = {}): Generator<string, void, undefined> {
   const clean = cleaner(options);
   const { rows: cases, status: statuses } = caseRows(input.cases);
   const counts = [0, 0, 0, 0, 0];
@@ -72,42 +143,20 @@ export function renderJunit(input: ReportInput, options: RenderOptions = {}): st
     ["fixture.sha256", input.fixture.sha256 ?? ""],
     ...input.fixture.paths.map((p, i): [string, string] => [`fixture.path.${i + 1}`, p]),
   ];
-  const parts: string[] = [
+  const head: string[] = [
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<testsuites name="tau-gateway" ${stats}>`,
     `  <testsuite name="${xmlAttr(suite)}" ${stats} timestamp="${new Date(input.started_unix_ms).toISOString()}">`,
     "    <properties>",
     ...properties.map(([k, v]) => `      <property name="tau.${k}" value="${xmlAttr(clean(String(v)))}"/>`),
     "    </properties>",
+    "",
   ];
-  // Test names must be unique (GitLab drops repeats): a repeated id gets ` (2)`, ` (3)`, …
-  const seen = new Set<string>();
   const redacting = options.redact !== undefined;
-  // `<suite> <METHOD> ` once per method: methods repeat, endpoints mostly do not.
-  const prefixes = new Map<string, string>();
-  // Appended a thousand cases at a time: the per-case strings die young instead of surviving, as
-  // a hundred thousand small strings, into the old generation until one final join.
-  let chunk = "";
-  for (let i = 0; i < cases.length; i++) {
-    const c = cases[i] as ReportCase;
-    const base = attrOf(c.case_id, clean, redacting);
-    let name = base;
-    for (let n = 2; seen.has(name); n++) name = `${base} (${n})`;
-    seen.add(name);
-    let prefix = prefixes.get(c.method);
-    if (prefix === undefined) {
-      prefix = xmlAttr(`${suite} ${clean(c.method)} `);
-      prefixes.set(c.method, prefix);
-    }
-    const head = `    <testcase name="${name}" classname="${prefix}${attrOf(c.endpoint, clean, redacting)}" file="${file}" time="${seconds(c.duration_ms)}"`;
-    const status = statuses[i] as number;
-    chunk += status === STATUS.passed ? `${head}/>\n` : `${testcaseBody({ c, status, head, clean })}\n`;
-    if (i % 1000 === 999) {
-      parts.push(chunk.slice(0, -1));
-      chunk = "";
-    }
-  }
-  if (chunk.length > 0) parts.push(chunk.slice(0, -1));
-  parts.push("  </testsuite>", "</testsuites>", "");
-  return parts.join("\n");
+  const names = testNames(cases, clean, redacting);
+  const lines = new CaseLines({ clean, suite, file, names, redacting, statuses });
+  // Every line ends with "\n".
+  yield head.join("\n");
+  while (lines.next < cases.length) yield lines.render(cases, lines.next, CHUNK_CHARS);
+  yield "  </testsuite>\n</testsuites>\n";
 }

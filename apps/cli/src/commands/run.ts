@@ -134,6 +134,8 @@ async function runCycleCommand(options: {
       // Every file of the set, so state, events and `drift accept` know what the cycle ran.
       provenance: { fixtures: sources, ...(shard ? { shard } : {}) },
       onProgress: ({ done, total }) => progress.update(done, total),
+      // The reports then take the cases from the report instead of reading last-cycle.jsonl back.
+      keepCaseResults: reportTargets.length > 0,
     });
     telemetry?.endCycle(report);
   } catch (error) {

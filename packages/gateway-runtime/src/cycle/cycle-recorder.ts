@@ -10,6 +10,7 @@ import {
   type NormalisedCase,
 } from "./channel-records";
 import type { CaseExecution } from "./execute-case";
+import { KeptCaseResults } from "./kept-case-results";
 import type { GatewayState, RequestRecord } from "../state/gateway-state";
 import type { CaseResultKind } from "../state/last-cycle";
 import { ProcessedKeys } from "./processed-keys";
@@ -106,6 +107,8 @@ export class CycleRecorder {
   private readonly processed: ProcessedKeys;
   /** last-cycle.jsonl case lines, serialised as they come (see state/last-cycle.ts). */
   readonly caseResults = new JsonlBatch();
+  /** The same case lines as objects, when the cycle keeps them for reports (kept-case-results.ts). */
+  readonly kept: KeptCaseResults | undefined;
   private readonly actors = new Map<
     string,
     { log: JsonlBatch; context: JsonlBatch; memoryDirty: boolean; handedOver: number; flushAt: number }
@@ -118,7 +121,9 @@ export class CycleRecorder {
     state: GatewayState,
     processedCaseCap: number,
     private readonly clock: () => number,
+    options: { keepCaseResults?: boolean } = {},
   ) {
+    this.kept = options.keepCaseResults === true ? new KeptCaseResults() : undefined;
     this.requests = new RequestRecords(state.requests);
     this.processed = new ProcessedKeys(processedCaseCap, state.processed_case_keys);
   }
@@ -132,19 +137,27 @@ export class CycleRecorder {
     const key = caseKey(gatewayCase);
     if (!this.processed.has(key)) return false;
     this.summary.duplicate_skips++;
-    this.caseResults.addSerialised(caseLine(normalise(gatewayCase, key), "duplicate"));
+    const c = normalise(gatewayCase, key);
+    this.caseResults.addSerialised(caseLine(c, "duplicate"));
+    this.kept?.notRun(c, "duplicate");
     return true;
   }
 
   /** Counts a queued case skipped because its key was processed in an earlier cycle. */
   skipDuplicate(gatewayCase: GatewayCase): void {
     this.summary.duplicate_skips++;
-    this.caseResults.addSerialised(caseLine(normalise(gatewayCase), "duplicate"));
+    const c = normalise(gatewayCase);
+    this.caseResults.addSerialised(caseLine(c, "duplicate"));
+    this.kept?.notRun(c, "duplicate");
   }
 
   /** Notes cases that did not run: left in the backlog, or not reached before an interrupt. */
   notRun(cases: readonly GatewayCase[], result: "backlog" | "not_run"): void {
-    for (const gatewayCase of cases) this.caseResults.addSerialised(caseLine(normalise(gatewayCase), result));
+    for (const gatewayCase of cases) {
+      const c = normalise(gatewayCase);
+      this.caseResults.addSerialised(caseLine(c, result));
+      this.kept?.notRun(c, result);
+    }
   }
 
   /** Applies the result of one case, in queue order. */
@@ -154,7 +167,9 @@ export class CycleRecorder {
     const s = this.summary;
     s.retryable_failures += execution.retryableFailures;
     s.retry_attempts += execution.attempts - 1;
-    this.caseResults.addSerialised(executionLine(c, execution));
+    const line = executionLine(c, execution);
+    this.caseResults.addSerialised(line);
+    this.kept?.executed(c, execution, RESULT_OF[execution.kind], line);
 
     switch (execution.kind) {
       case "success": {

@@ -8,6 +8,7 @@ import type {
   HealthSnapshot,
 } from "@tau/gateway-guardrail";
 import type { CycleProvenance } from "../state/gateway-state";
+import type { CaseResult } from "../state/last-cycle";
 
 /** The outcome of one cycle: counters, health, gate, drift, and where it was written. */
 export interface CycleReport {
@@ -29,6 +30,11 @@ export interface CycleReport {
   eventsPath: string;
   /** What the cycle did with each case: read it with `readLastCycle`. */
   lastCyclePath: string;
+  /**
+   * The cases of last-cycle.jsonl as `readLastCycle` reads them, when the cycle was run with
+   * `keepCaseResults` (absent otherwise).
+   */
+  caseResults?: CaseResult[];
 }
 
 /** The runtime-events.jsonl line of a cycle (behavior.md §5), in wire names. */

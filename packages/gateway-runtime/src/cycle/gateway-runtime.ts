@@ -61,6 +61,12 @@ export interface RunCycleOptions {
   provenance?: { fixtures?: FixtureSource[]; shard?: { index: number; count: number } };
   /** Run every queued case even if an earlier cycle processed it (watch mode): no duplicate skips. */
   reverify?: boolean;
+  /**
+   * Also keep what the cycle did with each case on the report (`CycleReport.caseResults`), as
+   * `readLastCycle` would read it back: for reports rendered right after the cycle, which then
+   * need not read last-cycle.jsonl again. Off by default: it holds every case in memory.
+   */
+  keepCaseResults?: boolean;
 }
 
 /** Channel-store actors persisted at once at the end of a cycle. */
@@ -138,7 +144,7 @@ export class GatewayRuntime {
     const startedUnixMs = this.clock();
     const { settings } = this;
     const driver = options.driver ?? simulatedDriver();
-    const recorder = new CycleRecorder(this.state, settings.processedCaseCap, this.clock);
+    const recorder = new CycleRecorder(this.state, settings.processedCaseCap, this.clock, { keepCaseResults: options.keepCaseResults === true });
     // A shard runs only its own cases: selection comes before the queue, so discovered_cases,
     // the queue limit and the backlog all count the shard's cases (behavior.md §11).
     const shard = options.provenance?.shard;
@@ -215,6 +221,7 @@ export class GatewayRuntime {
       statePath: this.paths.statePath,
       eventsPath: this.paths.eventsPath,
       lastCyclePath: this.paths.lastCyclePath,
+      ...(recorder.kept ? { caseResults: recorder.kept.cases } : {}),
     };
 
     const header: LastCycleHeader = {

@@ -83,8 +83,9 @@ export async function readCycleHistory(eventsPath: string, limit = DEFAULT_HISTO
 }
 
 /**
- * The report data of a cycle that has just run: its report, plus its case lines read back from
- * last-cycle.jsonl and the events tail, given when the caller started and saw it finish.
+ * The report data of a cycle that has just run: its report, plus its case lines (kept on the
+ * report when the cycle ran with `keepCaseResults`, else read back from last-cycle.jsonl) and the
+ * events tail, given when the caller started and saw it finish.
  */
 export async function reportDataFromCycle(options: {
   report: CycleReport;
@@ -103,7 +104,7 @@ export async function reportDataFromCycle(options: {
     gate: report.gate,
     thresholds: report.thresholds,
     health: { state: report.classification.state, reason: report.classification.reason, failure_streak: report.health.failure_streak },
-    cases: (await readLastCycle(report.lastCyclePath))?.cases ?? [],
+    cases: report.caseResults ?? (await readLastCycle(report.lastCyclePath))?.cases ?? [],
     history: await readCycleHistory(report.eventsPath, options.historyLimit),
   };
 }
