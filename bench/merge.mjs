@@ -5,7 +5,7 @@
 // Env: BENCH_MERGE_SIZES (default "200000,800000"), BENCH_MERGE_SHARDS (8), BENCH_RUNS (5),
 // BENCH_MERGE_PARALLEL (2). Shard dirs are cached in bench/.work/ while their fixture matches.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { availableParallelism, loadavg } from "node:os";
@@ -59,7 +59,10 @@ async function shardDirs(cases) {
   const dir = join(WORK, `merge-${cases}x${SHARDS}`);
   const dirs = Array.from({ length: SHARDS }, (_, i) => join(dir, `shard-${i + 1}`));
   const done = join(dir, "done");
-  if (existsSync(done)) return dirs;
+  // Reused only when made by the CLI build being measured: dirs of an older build can lack files
+  // the merge reads (e.g. a matching last-cycle.jsonl), which would make the merge look cheaper.
+  const builtAt = statSync(join(ROOT, "packages/gateway-runtime/dist/index.js")).mtimeMs;
+  if (existsSync(done) && readFileSync(done, "utf8") === String(builtAt)) return dirs;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const fixture = join(dir, "fixture.json");
@@ -77,7 +80,7 @@ async function shardDirs(cases) {
   };
   await Promise.all(Array.from({ length: PARALLEL }, worker));
   rmSync(fixture);
-  writeFileSync(done, "");
+  writeFileSync(done, String(builtAt));
   return dirs;
 }
 
