@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 // Runs the README's example as a user would, against the built packages (npm run build first).
 const PACKAGE_DIR = fileURLToPath(new URL("../", import.meta.url));
 
-describe("README example", () => {
+describe("README example", { timeout: 60_000 }, () => {
   it("runs as written and prints what the README promises", () => {
     const markdown = readFileSync(join(PACKAGE_DIR, "README.md"), "utf8");
     const code = /^```js\n([\s\S]*?)^```/m.exec(markdown)?.[1];

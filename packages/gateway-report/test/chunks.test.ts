@@ -49,7 +49,7 @@ function mixedCases(n: number): ReportCase[] {
 const redact = (s: string) => s.split("actor-1").join("[REDACTED]");
 const input = (n: number): ReportInput => sampleInput({ cases: mixedCases(n), history: sampleHistory(30), fixture: { name: `fx ${odd}`, paths: [`p${odd}.json`, "b.json"], sha256: null } });
 
-describe("reports in pieces", () => {
+describe("reports in pieces", { timeout: 60_000 }, () => {
   it("join to exactly the report text, for every kind, with and without a redactor", () => {
     for (const n of [0, 1, 2500]) {
       const data = input(n);

@@ -37,7 +37,8 @@ const caseLine = fc.record({
 /** Characters that make JSON non-canonical or invalid when dropped into a canonical line. */
 const noise = fc.constantFrom(" ", "\t", "\r", "0", "-", ".", "e", "E", "+", "1", ",", ":", "{", "}", "[", "]", '"', "\\", "u", "/", "é", "\u0000", "n", "t");
 
-describe("isCanonicalCaseLine", () => {
+// Property runs: seconds of CPU on a CI machine running every package at once.
+describe("isCanonicalCaseLine", { timeout: 60_000 }, () => {
   it("accepts case lines as a runner writes them", () => {
     const line = '{"kind":"case","case_key":"GET:/v1/tasks/100002:case-100002","case_id":"case-100002","method":"GET","endpoint":"/v1/tasks/100002","actor_id":"actor-4","result":"applied","attempts":1,"outcome":"success","status_code":200,"error_code":"","duration_ms":0.43}';
     expect(isCanonicalCaseLine(Buffer.from(line))).toBe(true);

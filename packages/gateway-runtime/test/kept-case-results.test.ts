@@ -17,7 +17,7 @@ async function expectSameAsReadBack(stateDir: string, report: CycleReport): Prom
 
 const odd = 'q"uote\\back\nline\u2028é😀\u0007\ud800';
 
-describe("cases kept on the cycle report (keepCaseResults)", () => {
+describe("cases kept on the cycle report (keepCaseResults)", { timeout: 60_000 }, () => {
   it("are exactly the cases of last-cycle.jsonl as read back, for every kind of line", async () => {
     const stateDir = await makeStateDir();
     const fixture = validateFixture(

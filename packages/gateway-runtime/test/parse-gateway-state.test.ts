@@ -62,7 +62,8 @@ function reordered(r: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries([keys[keys.length - 1] as string, ...keys.slice(0, -1)].map((k) => [k, r[k]]));
 }
 
-describe("parseGatewayState", () => {
+// Property runs: seconds of CPU on a CI machine running every package at once.
+describe("parseGatewayState", { timeout: 60_000 }, () => {
   it("returns the parsed arrays themselves when everything is plainly valid", () => {
     const value = JSON.parse(JSON.stringify(state()));
     const parsed = parseGatewayState(value);

@@ -12,7 +12,8 @@ function reference(actorId: string, records: readonly RequestRecord[]): string {
 
 const text = fc.string({ unit: fc.constantFrom("a", " ", "/", "\n", "\r", "\t", "\u001b", "\u0085", "\u2028", "\u202e", "é", "😀"), maxLength: 6 });
 
-describe("renderMemory", () => {
+// Property runs: seconds of CPU on a CI machine running every package at once.
+describe("renderMemory", { timeout: 60_000 }, () => {
   it("escapes every line exactly as a pass per line does, clean or not", () => {
     fc.assert(
       fc.property(

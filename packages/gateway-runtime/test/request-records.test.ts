@@ -23,7 +23,8 @@ function reference(loaded: readonly RequestRecord[], upserts: readonly RequestRe
   return [...map.values()].sort((a, b) => (a.case_key < b.case_key ? -1 : a.case_key > b.case_key ? 1 : 0));
 }
 
-describe("RequestRecords", () => {
+// Property runs: seconds of CPU on a CI machine running every package at once.
+describe("RequestRecords", { timeout: 60_000 }, () => {
   it("gives the records of a map of loaded and upserted records, sorted by key", () => {
     // Short keys from a small alphabet: collisions, prefixes ("a" < "ab") and non-ASCII order.
     const key = fc.string({ unit: fc.constantFrom("a", "b", "B", ":", "é", "😀"), maxLength: 3 });

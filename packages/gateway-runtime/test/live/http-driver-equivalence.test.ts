@@ -136,7 +136,7 @@ const oddMethodCase = (scenario: string, method: string) =>
     expected: { outcome: "malformed_input", status_code: 405, error_code: "gateway_unsupported_method", response_body: { status: "rejected" } },
   });
 
-describe("httpDriver observes exactly what the request()-based driver observed", () => {
+describe("httpDriver observes exactly what the request()-based driver observed", { timeout: 60_000 }, () => {
   it.each(Object.keys(SCENARIOS).filter((s) => !["no-answer", "slow-drip"].includes(s)))("%s", async (scenario) => {
     const { url } = await scenarioServer();
     const { actual, expected } = await both(url, caseFor(scenario));
