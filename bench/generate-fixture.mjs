@@ -19,10 +19,13 @@ const STATUS_BY_METHOD = { POST: 201, DELETE: 202 };
 
 /**
  * `staticAnswer` ({status_code, response_body}) makes every success case expect that one answer,
- * for a target that answers every request alike (the nginx live scenario).
- * @param {{cases?: number, actors?: number, malformedRatio?: number, seed?: number, name?: string, staticAnswer?: {status_code: number, response_body: object}}} opts
+ * for a target that answers every request alike (the nginx live scenario). `matchers` makes the
+ * same cases a v2 fixture whose expected bodies use matchers (string, regex, any) where v1 has
+ * exact values: the v2-matchers capability measured against the v1 fixture.
+ * @param {{cases?: number, actors?: number, malformedRatio?: number, seed?: number, name?: string, staticAnswer?: {status_code: number, response_body: object}, matchers?: boolean}} opts
  */
-export function generateFixture({ cases = 1000, actors = 8, malformedRatio = 0.02, seed = 1, name, staticAnswer } = {}) {
+export function generateFixture({ cases = 1000, actors = 8, malformedRatio = 0.02, seed = 1, name, staticAnswer, matchers = false } = {}) {
+  const version = matchers ? 2 : 1;
   const rnd = mulberry32(seed);
   const out = [];
   for (let i = 0; i < cases; i++) {
@@ -30,7 +33,7 @@ export function generateFixture({ cases = 1000, actors = 8, malformedRatio = 0.0
     const case_id = `case-${i}`;
     if (rnd() < malformedRatio) {
       out.push({
-        schema_version: 1,
+        schema_version: version,
         case_id,
         method: "TRACE",
         endpoint: "/v1/tasks",
@@ -39,24 +42,26 @@ export function generateFixture({ cases = 1000, actors = 8, malformedRatio = 0.0
           outcome: "malformed_input",
           status_code: 405,
           error_code: "gateway_unsupported_method",
-          response_body: { status: "rejected", reason: "unsupported_method" },
+          response_body: { status: matchers ? { $match: "string" } : "rejected", reason: "unsupported_method" },
         },
       });
       continue;
     }
     const method = SUCCESS_METHODS[Math.floor(rnd() * SUCCESS_METHODS.length)];
     const endpoint = method === "POST" ? "/v1/tasks" : `/v1/tasks/${i}`;
-    const c = { schema_version: 1, case_id, method, endpoint, actor_id };
+    const c = { schema_version: version, case_id, method, endpoint, actor_id };
     if (method === "POST" || method === "PUT" || method === "PATCH") {
       c.body = { task: "summarize", priority: rnd() < 0.5 ? "normal" : "high", n: i };
     }
     c.expected = staticAnswer
       ? { outcome: "success", status_code: staticAnswer.status_code, response_body: staticAnswer.response_body }
-      : { outcome: "success", status_code: STATUS_BY_METHOD[method] ?? 200, response_body: { status: "accepted", method, endpoint, actor_id } };
+      : { outcome: "success", status_code: STATUS_BY_METHOD[method] ?? 200, response_body: matchers
+          ? { status: { $match: "string" }, method, endpoint: { $match: "regex:/v1/tasks(/[0-9]+)?" }, actor_id: { $match: "any" } }
+          : { status: "accepted", method, endpoint, actor_id } };
     out.push(c);
   }
   return {
-    schema_version: 1,
+    schema_version: version,
     name: name ?? `bench-${cases}-s${seed}`,
     description: `Generated bench fixture: ${cases} cases, ${actors} actors, malformed ratio ${malformedRatio}, seed ${seed}.`,
     cases: out,

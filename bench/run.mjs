@@ -134,9 +134,10 @@ function baselineSpec(spec, argsFor) {
 const cycleArgs = (fixture, stateDir, n, extra = [], cli = CLI) => [cli, "run", "--gateway-fixture", fixture, "--gateway-state-dir", stateDir,
   "--gateway-queue-limit", String(n), "--gateway-processed-case-cap", String(n), ...extra];
 
-function fixtureFile(n, seed = 42) {
-  const path = join(WORK, `fixture-${n}${seed === 42 ? "" : `-s${seed}`}.json`);
-  if (!existsSync(path)) { log(`generating ${n}-case fixture...`); writeFixture(path, { cases: n, actors: 16, malformedRatio: 0.02, seed }); }
+function fixtureFile(n, seed = 42, extra = {}) {
+  const tag = Object.entries(extra).map(([k, v]) => `-${k}${v === true ? "" : `=${v}`}`).join("");
+  const path = join(WORK, `fixture-${n}${seed === 42 ? "" : `-s${seed}`}${tag}.json`);
+  if (!existsSync(path)) { log(`generating ${n}-case fixture${tag}...`); writeFixture(path, { cases: n, actors: 16, malformedRatio: 0.02, seed, ...extra }); }
   return path;
 }
 
@@ -208,7 +209,7 @@ async function variantScenarios(n = 100000) {
     const baseDir = join(WORK, "variant-base"), onDir = join(WORK, `variant-${v.name}`), outDir = join(WORK, `variant-${v.name}-out`);
     const flags = v.flags.map((f) => f.replaceAll("{out}", outDir));
     const [on, off] = await measureInterleaved([
-      { label: `cycle ${n} + ${v.name}`, args: () => cycleArgs(fixture, onDir, n, flags), prep: () => { fresh(onDir); fresh(outDir); mkdirSync(outDir, { recursive: true }); }, okCodes: v.okCodes },
+      { label: `cycle ${n} + ${v.name}`, args: () => cycleArgs(v.fixture ? fixtureFile(n, 42, v.fixture) : fixture, onDir, n, flags), prep: () => { fresh(onDir); fresh(outDir); mkdirSync(outDir, { recursive: true }); }, okCodes: v.okCodes },
       { label: `cycle ${n} (base of ${v.name})`, args: () => cycleArgs(fixture, baseDir, n), prep: () => fresh(baseDir), okCodes: v.okCodes },
     ], RUNS);
     fresh(baseDir); fresh(onDir); fresh(outDir);
@@ -439,7 +440,7 @@ if (results.million) {
 }
 if (results.variants) {
   for (const v of results.variants) {
-    rows.push({ scenario: `100k cycle with ${v.variant.name} (\`${v.variant.flags.join(" ")}\`) vs without`, median: f(v.runner.median), floor: `${f(v.floor.median)} (off)`,
+    rows.push({ scenario: `100k cycle with ${v.variant.name} (${v.variant.fixture ? `the same cases as a v2 fixture with matchers` : `\`${v.variant.flags.join(" ")}\``}) vs without`, median: f(v.runner.median), floor: `${f(v.floor.median)} (off)`,
       ratio: x(v.ratio), cpu: x(v.cpuRatio), rss: `${mb(v.runner.peakRssMB)} (off ${mb(v.floor.peakRssMB)})`, target: "≤ 1.10× off",
       verdict: failed(v.runner, v.floor) ? `not met (failed: ${failed(v.runner, v.floor).slice(0, 120)})` : verdict([v.ratio <= 1.1]) });
   }

@@ -57,13 +57,29 @@ function compileSpec(spec: string): RegExp {
   return regex;
 }
 
+const KNOWN_MATCHERS = `${MATCHER_KINDS.join(", ")} or regex:<pattern>`;
+
+// A fixture repeats the same few specs on every case: each is judged once.
+const specProblemCache = new Map<string, string | undefined>();
+
 /** Why a `{"$match": …}` object is not a usable matcher; undefined when it is one. */
 export function matcherProblem(value: Record<string, unknown>): string | undefined {
-  const extra = Object.keys(value).filter((k) => k !== MATCH_KEY);
-  if (extra.length > 0) return `a matcher object must hold only "$match" (found also ${extra.map((k) => JSON.stringify(k)).join(", ")})`;
+  for (const key in value) {
+    if (key === MATCH_KEY || !Object.hasOwn(value, key)) continue;
+    const extra = Object.keys(value).filter((k) => k !== MATCH_KEY);
+    return `a matcher object must hold only "$match" (found also ${extra.map((k) => JSON.stringify(k)).join(", ")})`;
+  }
   const spec = value[MATCH_KEY];
-  const known = `${MATCHER_KINDS.join(", ")} or regex:<pattern>`;
-  if (typeof spec !== "string") return `"$match" must be a string: ${known} (found ${describeValue(spec)})`;
+  if (typeof spec !== "string") return `"$match" must be a string: ${KNOWN_MATCHERS} (found ${describeValue(spec)})`;
+  if (specProblemCache.has(spec)) return specProblemCache.get(spec);
+  const problem = specProblem(spec);
+  if (specProblemCache.size >= 1000) specProblemCache.clear();
+  specProblemCache.set(spec, problem);
+  return problem;
+}
+
+function specProblem(spec: string): string | undefined {
+  const known = KNOWN_MATCHERS;
   if (spec.startsWith(REGEX_MATCHER_PREFIX)) {
     const pattern = spec.slice(REGEX_MATCHER_PREFIX.length);
     if (pattern.length === 0) return `"$match" regex has an empty pattern (write e.g. "regex:^v[0-9]+$")`;
@@ -82,8 +98,20 @@ export function matcherProblem(value: Record<string, unknown>): string | undefin
   return undefined;
 }
 
+/** True when some matcher object in the body is not usable: the quick pass, without pointers. */
+function hasMatcherProblem(node: unknown): boolean {
+  if (typeof node !== "object" || node === null) return false;
+  if (isMatcherObject(node)) return matcherProblem(node) !== undefined;
+  for (const key in node) {
+    if (Object.hasOwn(node, key) && hasMatcherProblem((node as Record<string, unknown>)[key])) return true;
+  }
+  return false;
+}
+
 /** Every invalid matcher in a body, by JSON Pointer inside the body. */
 export function findMatcherProblems(body: unknown): { pointer: string; message: string }[] {
+  // Almost every body is fine: pointers are built only for one that is not.
+  if (!hasMatcherProblem(body)) return [];
   const out: { pointer: string; message: string }[] = [];
   const stack: [unknown, string][] = [[body, ""]];
   while (stack.length > 0) {

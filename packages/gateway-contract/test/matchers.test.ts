@@ -115,6 +115,12 @@ describe("findMatcherProblems", () => {
     expect(problems[1]?.message).toContain('"$match" must be a string');
   });
 
+  it("reports a repeated bad spec at every place, in every body (specs are judged once and remembered)", () => {
+    const body = { a: { $match: "uuidv4" }, b: [{ $match: "uuidv4" }], c: { $match: "string" } };
+    for (let i = 0; i < 3; i++) expect(findMatcherProblems(body).map((p) => p.pointer)).toEqual(["/a", "/b/0"]);
+    expect(findMatcherProblems({ x: { $match: "uuidv4", also: true } })[0]?.message).toContain('must hold only "$match"');
+  });
+
   it("finds nothing in a body of valid matchers", () => {
     expect(findMatcherProblems({ id: { $match: "uuid" }, at: { $match: "iso8601" }, v: { $match: "regex:^v\\d+$" } })).toEqual([]);
   });
