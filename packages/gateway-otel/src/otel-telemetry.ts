@@ -19,15 +19,19 @@ const KNOWN_METHODS = new Set<string>(SUPPORTED_METHODS);
 const CYCLE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 const REQUEST_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+// The longest delay a Node timer holds (2^31 - 1 ms), less the margin flush() adds to the export
+// timeout. A larger value from the environment is clamped to it: past it Node fires the timer at
+// once (and warns on every one), so a huge timeout would mean none.
+const MAX_TIMER_MS = 2 ** 31 - 1 - 500;
+
 function positiveInteger(value: string | undefined): number | undefined {
   const n = Number(value);
-  return value !== undefined && value.trim() !== "" && Number.isInteger(n) && n > 0 ? n : undefined;
+  return value !== undefined && value.trim() !== "" && Number.isInteger(n) && n > 0 ? Math.min(n, MAX_TIMER_MS) : undefined;
 }
 
-/** The export timeout in force: the standard variables when set, else ours. */
-function exportTimeoutMs(signal: "TRACES" | "METRICS"): { value: number; fromEnv: boolean } {
-  const fromEnv = positiveInteger(process.env[`OTEL_EXPORTER_OTLP_${signal}_TIMEOUT`]) ?? positiveInteger(process.env.OTEL_EXPORTER_OTLP_TIMEOUT);
-  return fromEnv !== undefined ? { value: fromEnv, fromEnv: true } : { value: DEFAULT_EXPORT_TIMEOUT_MS, fromEnv: false };
+/** The export timeout in force: the standard variables when set (clamped to what a timer holds), else ours. */
+function exportTimeoutMs(signal: "TRACES" | "METRICS"): number {
+  return positiveInteger(process.env[`OTEL_EXPORTER_OTLP_${signal}_TIMEOUT`]) ?? positiveInteger(process.env.OTEL_EXPORTER_OTLP_TIMEOUT) ?? DEFAULT_EXPORT_TIMEOUT_MS;
 }
 
 function nowMs(): number {
@@ -77,8 +81,9 @@ export function createOtelTelemetry(sdk: OtelSdk, options: GatewayTelemetryOptio
   const traceTimeout = exportTimeoutMs("TRACES");
   const metricTimeout = exportTimeoutMs("METRICS");
   // Endpoint, headers and compression come from the standard OTEL_EXPORTER_OTLP_* variables.
-  const traceExporter = new OTLPTraceExporter(traceTimeout.fromEnv ? {} : { timeoutMillis: traceTimeout.value });
-  const metricExporter = new OTLPMetricExporter(metricTimeout.fromEnv ? {} : { timeoutMillis: metricTimeout.value });
+  // The timeout is always passed: the exporters would read the variables unclamped.
+  const traceExporter = new OTLPTraceExporter({ timeoutMillis: traceTimeout });
+  const metricExporter = new OTLPMetricExporter({ timeoutMillis: metricTimeout });
   watchExports(traceExporter, onResult);
   watchExports(metricExporter, onResult);
 
@@ -90,7 +95,7 @@ export function createOtelTelemetry(sdk: OtelSdk, options: GatewayTelemetryOptio
       new PeriodicExportingMetricReader({
         exporter: metricExporter,
         exportIntervalMillis: interval,
-        exportTimeoutMillis: Math.min(metricTimeout.value, interval),
+        exportTimeoutMillis: Math.min(metricTimeout, interval),
       }),
     ],
   });
@@ -138,7 +143,7 @@ export function createOtelTelemetry(sdk: OtelSdk, options: GatewayTelemetryOptio
 
   /** Bounded: a collector that never answers costs at most the export timeout (plus a margin). */
   const bounded = async (work: () => Promise<unknown>): Promise<void> => {
-    const limit = Math.max(traceTimeout.value, metricTimeout.value) + 500;
+    const limit = Math.max(traceTimeout, metricTimeout) + 500;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => {
       timer = setTimeout(() => {

@@ -93,4 +93,27 @@ describe("startGatewayTelemetry", { timeout: 30_000 }, () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/^OpenTelemetry export failed \(.+\); the run goes on without it$/);
   });
+
+  it("a timeout over what a timer holds is clamped: no overflow warning, no timer that fires at once", async () => {
+    const receiver = new OtlpReceiver();
+    const url = await receiver.listen();
+    cleanups.push(() => receiver.close());
+    vi.stubEnv("OTEL_EXPORTER_OTLP_ENDPOINT", url);
+    vi.stubEnv("OTEL_EXPORTER_OTLP_TIMEOUT", "999999999999");
+    const processWarnings: string[] = [];
+    const onProcessWarning = (warning: Error) => processWarnings.push(`${warning.name}: ${warning.message}`);
+    process.on("warning", onProcessWarning);
+    cleanups.push(async () => process.off("warning", onProcessWarning));
+    const warnings: string[] = [];
+    const telemetry = await startGatewayTelemetry({ onWarning: (m) => warnings.push(m) });
+    const rt = await runtime();
+    telemetry?.startCycle();
+    telemetry?.endCycle(await rt.runCycle(fixture, {}));
+    await telemetry?.shutdown();
+    // Let a process warning emitted during shutdown reach the listener.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(processWarnings.filter((w) => w.startsWith("TimeoutOverflowWarning"))).toEqual([]);
+    expect(warnings).toEqual([]);
+    expect(receiver.spans().map((s) => s.name)).toContain("tau_gateway.cycle");
+  });
 });
