@@ -160,6 +160,26 @@ describe("mergeShards", { timeout: 60_000 }, () => {
     expect((await readStateJson(join(root, "merged"))).processed_case_keys).toHaveLength(4);
   });
 
+  it("unites processed keys written with escapes, or shared by two shards, as the strings they are", async () => {
+    const { dirs, merged } = await threeShards();
+    const expected = new Set<string>();
+    for (const dir of dirs) for (const key of (await readStateJson(dir)).processed_case_keys as string[]) expected.add(key);
+    // A key spelt with an escape (JSON reads the same string) and a key of shard 2 in shard 1 too.
+    const statePath = join(dirs[0]!, "state.json");
+    const text = await readFile(statePath, "utf8");
+    const theirs = ((await readStateJson(dirs[1]!)).processed_case_keys as string[])[0]!;
+    await writeFile(
+      statePath,
+      text.replace('"processed_case_keys":["G', `"processed_case_keys":[${JSON.stringify(theirs)},"\\u0047`).replace('"processed_case_keys":["P', `"processed_case_keys":[${JSON.stringify(theirs)},"\\u0050`),
+    );
+    expect(await readFile(statePath, "utf8")).toMatch(/\\u00(47|50)/);
+    const report = await mergeShards({ stateDir: merged, shardDirs: dirs });
+    const keys = (await readStateJson(merged)).processed_case_keys as string[];
+    expect(new Set(keys)).toEqual(expected);
+    expect(keys).toHaveLength(expected.size);
+    expect(report.processedCaseCount).toBe(expected.size);
+  });
+
   describe("refuses (E_SHARDS_NOT_MERGEABLE) and writes nothing", () => {
     it("a missing shard", async () => {
       const { dirs, merged } = await threeShards();
@@ -210,6 +230,27 @@ describe("mergeShards", { timeout: 60_000 }, () => {
       for (const [broken, reason] of [
         [text.replace('"status_code":200', '"status_code":2x0'), /unexpected byte 0x78/],
         [text.replace('"response_body":{', '"response_body":['), /unbalanced brackets/],
+      ] as const) {
+        await writeFile(statePath, broken);
+        await expect(mergeShards({ stateDir: merged, shardDirs: dirs })).rejects.toEqual(refusal(reason));
+      }
+      await expect(stat(merged)).rejects.toMatchObject({ code: "ENOENT" });
+    });
+
+    it("a shard whose processed keys are not strings as JSON reads them, whose state.json is not UTF-8 or repeats a field", async () => {
+      const { dirs, merged } = await threeShards();
+      const statePath = join(dirs[0]!, "state.json");
+      const text = await readFile(statePath, "utf8");
+      const firstKey = text.indexOf('"processed_case_keys":["') + '"processed_case_keys":["'.length;
+      const at = (insert: string) => text.slice(0, firstKey) + insert + text.slice(firstKey);
+      for (const [broken, reason] of [
+        [at("\t"), /control character/],
+        [at("\\x"), /invalid escape/],
+        [at("\\u12g4"), /invalid escape/],
+        [text.replace('"processed_case_keys":["', '"processed_case_keys":[1,"'), /expected a case key/],
+        [text.replace('"processed_case_keys":[', '"processed_case_keys":["a"],"processed_case_keys":['), /appears twice/],
+        [text.replace('"requests":[', '"requests":[],"requests":['), /appears twice/],
+        [Buffer.concat([Buffer.from(text.slice(0, firstKey)), Buffer.from([0xc3, 0x28]), Buffer.from(text.slice(firstKey))]), /not valid UTF-8/],
       ] as const) {
         await writeFile(statePath, broken);
         await expect(mergeShards({ stateDir: merged, shardDirs: dirs })).rejects.toEqual(refusal(reason));

@@ -13,7 +13,7 @@ import { cycleEventLine, type CycleReport } from "./cycle-report";
 import { cycleVerdict } from "./cycle-verdict";
 import { mergeInKeyOrder, type RecordSource } from "./merge-order";
 import { openMergedDir } from "./merged-dir";
-import type { RawState } from "./raw-state";
+import { rawKeyStrings, type RawKeys, type RawState } from "./raw-state";
 import { prepareStateStream } from "../state/state-file";
 import { ProcessedKeys } from "./processed-keys";
 import { shardOfCaseKey } from "./shard";
@@ -124,19 +124,30 @@ function recordSource(raw: RawState): RecordSource {
 /**
  * The merged processed keys: each shard's in shard order, each key once, the oldest dropped past
  * the cap — what ProcessedKeys would give. When every shard's keys hash to that shard (any split
- * run as shards), the shards cannot share a key and no Set is needed: building a Set of 800k
- * keys costs more than the rest of the merge.
+ * run as shards), the shards cannot share a key: under the cap the merged array is the shards'
+ * arrays as written, copied as bytes. Otherwise the keys are read as strings and united.
  */
-function unitedKeys(options: { shards: readonly { index: number; count: number; keys: readonly string[] }[]; cap: number }): string[] {
+function unitedKeys(options: { shards: readonly { index: number; count: number; keys: RawKeys }[]; cap: number }): { keys: RawJsonArray | string[]; count: number } {
   const { shards, cap } = options;
-  const disjoint = shards.every((s) => s.keys.every((key) => shardOfCaseKey(key, s.count) === s.index));
-  if (!disjoint) {
-    const processed = new ProcessedKeys(cap);
-    for (const shard of shards) for (const key of shard.keys) processed.add(key);
-    return processed.toArray();
+  const total = shards.reduce((sum, s) => sum + s.keys.count, 0);
+  const inShard = (s: (typeof shards)[number]) => {
+    const { hashes } = s.keys;
+    if (hashes === undefined) return rawKeyStrings(s.keys).every((key) => shardOfCaseKey(key, s.count) === s.index);
+    for (let i = 0; i < hashes.length; i++) if (((hashes[i] as number) % s.count) + 1 !== s.index) return false;
+    return true;
+  };
+  const disjoint = shards.every(inShard);
+  if (disjoint && total <= cap) {
+    return { keys: new RawJsonArray(shards.filter((s) => s.keys.count > 0).map((s) => s.keys.bytes)), count: total };
   }
-  const out = shards.flatMap((s) => s.keys);
-  return out.length > cap ? out.slice(out.length - cap) : out;
+  if (disjoint) {
+    const out = shards.flatMap((s) => rawKeyStrings(s.keys));
+    return { keys: out.slice(out.length - cap), count: cap };
+  }
+  const processed = new ProcessedKeys(cap);
+  for (const shard of shards) for (const key of rawKeyStrings(shard.keys)) processed.add(key);
+  const keys = processed.toArray();
+  return { keys, count: keys.length };
 }
 
 const CHUNK_BYTES = 1 << 20;
@@ -149,7 +160,7 @@ const CHUNK_BYTES = 1 << 20;
  */
 async function* mergedRecordChunks(sources: readonly RawState[], count: { written: number }): AsyncGenerator<Uint8Array> {
   const order = mergeInKeyOrder(sources.map(recordSource));
-  let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   let used = 0;
   for (let i = 0; i < order.length; i++) {
     const raw = sources[order.sources[i] as number] as RawState;
@@ -159,9 +170,9 @@ async function* mergedRecordChunks(sources: readonly RawState[], count: { writte
     if (!raw.records.has(start, end)) await raw.records.fill(start, end);
     const length = end - start + (used > 0 ? 1 : 0);
     if (used > 0 && used + length > chunk.length) {
+      // The writer has written a chunk before it asks for the next (RawJsonArray), so the
+      // buffer is free again: a fresh 1 MiB per chunk was ~280 of them, and GC work.
       yield chunk.subarray(0, used);
-      // A fresh buffer: the writer may still hold the one it was given.
-      chunk = Buffer.allocUnsafe(CHUNK_BYTES);
       used = 0;
     }
     if (end - start > chunk.length) yield raw.records.readNow(start, end);
@@ -241,7 +252,7 @@ async function recordMergedCycle(context: {
     const gate = { gate: guardrail.gate, reason_code: guardrail.reason_code };
 
     const processedKeys = unitedKeys({
-      shards: shards.map((s) => ({ index: s.provenance.shard.index, count: s.provenance.shard.count, keys: s.raw.skeleton.processed_case_keys })),
+      shards: shards.map((s) => ({ index: s.provenance.shard.index, count: s.provenance.shard.count, keys: s.raw.processedKeys })),
       cap: settings.processed_case_cap,
     });
 
@@ -253,7 +264,7 @@ async function recordMergedCycle(context: {
     };
     const skeleton: GatewayState = {
       schema_version: STATE_SCHEMA_VERSION,
-      processed_case_keys: processedKeys,
+      processed_case_keys: [],
       requests: [],
       health,
       guardrail,
@@ -277,7 +288,7 @@ async function recordMergedCycle(context: {
       lastCyclePath: paths.lastCyclePath,
       shards: shards.map((s) => ({ ...s.provenance.shard, stateDir: s.stateDir, summary: s.summary })),
       requestCount: 0,
-      processedCaseCount: skeleton.processed_case_keys.length,
+      processedCaseCount: processedKeys.count,
     };
 
     try {
@@ -286,6 +297,7 @@ async function recordMergedCycle(context: {
       const count = { written: 0 };
       const file = await prepareStateStream(paths.statePath, {
         ...skeleton,
+        processed_case_keys: processedKeys.keys,
         requests: new RawJsonArray(mergedRecordChunks(shards.map((s) => s.raw), count)),
       });
       try {

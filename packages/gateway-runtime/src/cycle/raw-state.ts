@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import type { FileHandle } from "node:fs/promises";
 import { EventStoreError, openRegular } from "@tau/event-store";
 import { GatewayRuntimeError } from "../errors";
@@ -11,8 +12,9 @@ import { SpanReader } from "./span-reader";
  * cost seconds and hundreds of MB; copying their bytes costs neither.
  */
 export interface RawState {
-  /** The state with `requests` empty; the records stay in the file. */
+  /** The state with `requests` and `processed_case_keys` empty: see `records` and `processedKeys`. */
   skeleton: GatewayState;
+  processedKeys: RawKeys;
   /** Record i is bytes [starts[i], ends[i]) of the file, its case key `keys[i]`, in file order. */
   starts: number[];
   ends: number[];
@@ -21,6 +23,24 @@ export interface RawState {
   updated: number[];
   /** The file, held open (close it): the records are read from it again while merging. */
   records: SpanReader;
+}
+
+/**
+ * The processed case keys of a state.json as its bytes: a merge of shards that cannot share a
+ * key writes them as they are, so 8 × 100k keys are neither decoded, validated by zod, hashed
+ * as strings nor serialised again.
+ */
+export interface RawKeys {
+  /** The array's elements as written (strings joined by commas), without its brackets. */
+  bytes: Buffer;
+  count: number;
+  /** fnv1a32 of each key (shard.ts), from its UTF-8 bytes; undefined when a key has an escape. */
+  hashes: Uint32Array | undefined;
+}
+
+/** The keys as strings, for merges that must look at them one by one. */
+export function rawKeyStrings(keys: RawKeys): string[] {
+  return keys.count === 0 ? [] : (JSON.parse(`[${keys.bytes.toString("utf8")}]`) as string[]);
 }
 
 export type RawStateResult = { kind: "ok"; raw: RawState } | { kind: "missing" } | { kind: "corrupt"; reason: string };
@@ -194,6 +214,72 @@ function recordUpdated(bytes: Buffer, start: number, end: number): number {
   return value;
 }
 
+const FNV_OFFSET_BASIS = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+/** What may follow a backslash in a JSON string (`u` takes four hex digits). */
+const ESCAPE = new Uint8Array(256);
+for (const ch of '"\\/bfnrtu') ESCAPE[ch.charCodeAt(0)] = 1;
+const HEX = new Uint8Array(256);
+for (const ch of "0123456789abcdefABCDEF") HEX[ch.charCodeAt(0)] = 1;
+
+function grow(array: Uint32Array): Uint32Array {
+  const grown = new Uint32Array(array.length * 2);
+  grown.set(array);
+  return grown;
+}
+
+/**
+ * The array of strings that opens at `at` (processed_case_keys), checked as JSON.parse would
+ * (control characters, escapes; UTF-8 is checked for the whole file) and each key hashed from
+ * its bytes. Returns the index past the array.
+ */
+function scanKeys(bytes: Buffer, at: number, out: { keys?: RawKeys }): number {
+  let hashes: Uint32Array | undefined = new Uint32Array(1024);
+  let count = 0;
+  let i = skipWhitespace(bytes, at + 1);
+  const first = i;
+  let last = i;
+  if (bytes[i] !== CLOSE_BRACKET) {
+    for (;;) {
+      if (bytes[i] !== QUOTE) throw new Corrupt(`expected a case key at byte ${i}`);
+      let hash = FNV_OFFSET_BASIS;
+      let j = i + 1;
+      for (;;) {
+        if (j >= bytes.length) throw new Corrupt(`unterminated string at byte ${i}`);
+        const b = bytes[j] as number;
+        if (b === QUOTE) break;
+        if (b < 0x20) throw new Corrupt(`control character in a string at byte ${j}`);
+        if (b === BACKSLASH) {
+          const e = bytes[j + 1] as number;
+          if (ESCAPE[e] !== 1) throw new Corrupt(`invalid escape at byte ${j}`);
+          if (e === 0x75) {
+            for (let k = 2; k < 6; k++) if (HEX[bytes[j + k] as number] !== 1) throw new Corrupt(`invalid escape at byte ${j}`);
+          }
+          // A key with an escape is hashed from its string (rare: keys are METHOD:endpoint:id).
+          hashes = undefined;
+          j += e === 0x75 ? 6 : 2;
+          continue;
+        }
+        hash = Math.imul(hash ^ b, FNV_PRIME);
+        j++;
+      }
+      if (hashes !== undefined) {
+        if (count === hashes.length) hashes = grow(hashes);
+        (hashes as Uint32Array)[count] = hash >>> 0;
+      }
+      count++;
+      last = j + 1;
+      i = skipWhitespace(bytes, last);
+      if (bytes[i] === COMMA) i = skipWhitespace(bytes, i + 1);
+      else if (bytes[i] === CLOSE_BRACKET) break;
+      else throw new Corrupt(`expected "," or "]" at byte ${i}`);
+    }
+  }
+  // A copy: `bytes` is the scratch buffer the next shard's file is read into.
+  out.keys = { bytes: Buffer.from(bytes.subarray(first, last)), count, hashes: hashes?.subarray(0, count) };
+  return i + 1;
+}
+
 /** Splits state.json into its request records and everything else; throws Corrupt. */
 function scan(bytes: Buffer): Omit<RawState, "records"> {
   let i = skipWhitespace(bytes, 0);
@@ -202,8 +288,10 @@ function scan(bytes: Buffer): Omit<RawState, "records"> {
   let requests: { start: number; end: number } | undefined;
   const starts: number[] = [];
   const ends: number[] = [];
-  const keys: string[] = [];
+  const recordKeys: string[] = [];
   const updated: number[] = [];
+  const keys: { keys?: RawKeys } = {};
+  let keysRange: { start: number; end: number } | undefined;
   for (;;) {
     i = skipWhitespace(bytes, i);
     if (bytes[i] === CLOSE_BRACE) break;
@@ -223,7 +311,7 @@ function scan(bytes: Buffer): Omit<RawState, "records"> {
           const end = skipRecord(bytes, i);
           starts.push(i);
           ends.push(end);
-          keys.push(recordKey(bytes, i, end));
+          recordKeys.push(recordKey(bytes, i, end));
           updated.push(recordUpdated(bytes, i, end));
           i = skipWhitespace(bytes, end);
           if (bytes[i] === COMMA) i = skipWhitespace(bytes, i + 1);
@@ -234,6 +322,10 @@ function scan(bytes: Buffer): Omit<RawState, "records"> {
         }
       }
       requests = { start: arrayStart, end: i };
+    } else if (name === "processed_case_keys" && bytes[i] === OPEN_BRACKET && keysRange === undefined) {
+      const start = i;
+      i = scanKeys(bytes, i, keys);
+      keysRange = { start, end: i };
     } else {
       i = skipValue(bytes, i);
     }
@@ -242,16 +334,27 @@ function scan(bytes: Buffer): Omit<RawState, "records"> {
     else if (bytes[i] !== CLOSE_BRACE) throw new Corrupt(`expected "," or "}" at byte ${i}`);
   }
   if (skipWhitespace(bytes, i + 1) !== bytes.length) throw new Corrupt(`unexpected content after the object at byte ${i + 1}`);
-  const skeletonText = requests
-    ? `${bytes.toString("utf8", 0, requests.start)}[]${bytes.toString("utf8", requests.end)}`
-    : bytes.toString("utf8");
+  // The skeleton is the file with both arrays emptied (processed_case_keys comes first as written).
+  const cuts = [keysRange, requests].filter((r) => r !== undefined).sort((a, b) => a.start - b.start);
+  let skeletonText = "";
+  let from = 0;
+  for (const cut of cuts) {
+    skeletonText += `${bytes.toString("utf8", from, cut.start)}[]`;
+    from = cut.end;
+  }
+  skeletonText += bytes.toString("utf8", from);
   const parsed = gatewayStateSchema.safeParse(JSON.parse(skeletonText));
   if (!parsed.success) {
     const first = parsed.error.issues[0];
     const where = first && first.path.length > 0 ? first.path.join(".") : "the file";
     throw new Corrupt(`unexpected content at ${where}: ${first?.message ?? "invalid"}`);
   }
-  return { skeleton: parsed.data, starts, ends, keys, updated };
+  // JSON.parse would keep a repeated field's last value; the arrays cut out were the first ones.
+  if ((requests && parsed.data.requests.length > 0) || (keysRange && parsed.data.processed_case_keys.length > 0)) {
+    throw new Corrupt("a field appears twice");
+  }
+  const processedKeys = keys.keys ?? { bytes: Buffer.alloc(0), count: 0, hashes: new Uint32Array(0) };
+  return { skeleton: parsed.data, processedKeys, starts, ends, keys: recordKeys, updated };
 }
 
 /** A buffer reused for reading one state file after another: 8 × 35 MB of fresh buffers make GC work. */
@@ -294,6 +397,9 @@ export async function readRawState(statePath: string, scratch: ScratchBuffer = {
     } catch (error) {
       throw new GatewayRuntimeError("E_IO", `cannot read ${statePath}: ${(error as Error).message}`, { cause: error });
     }
+    // As the runtime reads state.json (behavior.md §10): invalid UTF-8 is a corrupt state, and
+    // copied as it is it would make the merged state.json corrupt too.
+    if (!isUtf8(bytes)) throw new Corrupt("not valid UTF-8");
     return { kind: "ok", raw: { ...scan(bytes), records: new SpanReader(handle, statePath) } };
   } catch (error) {
     await handle.close();
