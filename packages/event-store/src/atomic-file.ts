@@ -16,6 +16,15 @@ export interface AtomicFile {
   abort(): Promise<void>;
 }
 
+/** An AtomicFile that can also be sealed. */
+export interface SealableAtomicFile extends AtomicFile {
+  /**
+   * Flushes and closes the replacement without renaming it: another thread can write a file
+   * whose commit is left to the one that owns the target (see {@link sealedAtomicFile}).
+   */
+  seal(): Promise<void>;
+}
+
 // The temp name adds ~30 bytes to the target's name; keep the total under the 255-byte limit.
 const MAX_BASENAME_CHARS = 100;
 
@@ -36,7 +45,7 @@ async function removeQuietly(path: string): Promise<void> {
  * Starts writing a replacement for `path` in the same directory (a rename is only atomic
  * within one file system). Used for whole-buffer writes and for streaming ones like repair.
  */
-export async function openAtomicFile(path: string): Promise<AtomicFile> {
+export async function openAtomicFile(path: string): Promise<SealableAtomicFile> {
   const dir = dirname(path);
   const tempPath = tempPathFor(path);
   // Undefined once closed, so every path out closes the handle exactly once.
@@ -59,6 +68,21 @@ export async function openAtomicFile(path: string): Promise<AtomicFile> {
     }
   }
 
+  async function seal(): Promise<void> {
+    const current = live;
+    if (current === undefined) throw new Error(`atomic write of ${path} is already finished`);
+    try {
+      // Flush before rename: otherwise a crash can leave the new name pointing at empty blocks.
+      await current.sync();
+      live = undefined;
+      await current.close();
+    } catch (error) {
+      await closeQuietly();
+      await removeQuietly(tempPath);
+      throw toIoError(error, "write", path);
+    }
+  }
+
   return {
     tempPath,
     async write(data) {
@@ -71,28 +95,53 @@ export async function openAtomicFile(path: string): Promise<AtomicFile> {
         throw toIoError(error, "write", path);
       }
     },
+    seal,
     async commit() {
-      const current = live;
-      if (current === undefined) throw new Error(`atomic write of ${path} is already finished`);
-      try {
-        // Flush before rename: otherwise a crash can leave the new name pointing at empty blocks.
-        await current.sync();
-        live = undefined;
-        await current.close();
-        await rename(tempPath, path);
-      } catch (error) {
-        await closeQuietly();
-        await removeQuietly(tempPath);
-        throw toIoError(error, "write", path);
-      }
-      try {
-        await fsyncDir(dir);
-      } catch (error) {
-        throw toIoError(error, "flush directory of", path);
-      }
+      await seal();
+      await swapIn(tempPath, path);
     },
     async abort() {
       await closeQuietly();
+      await removeQuietly(tempPath);
+    },
+  };
+}
+
+async function swapIn(tempPath: string, path: string): Promise<void> {
+  try {
+    await rename(tempPath, path);
+  } catch (error) {
+    await removeQuietly(tempPath);
+    throw toIoError(error, "write", path);
+  }
+  try {
+    await fsyncDir(dirname(path));
+  } catch (error) {
+    throw toIoError(error, "flush directory of", path);
+  }
+}
+
+/**
+ * The AtomicFile of a replacement another thread wrote and sealed at `tempPath` (a temp path
+ * openAtomicFile gave for `path`): only `commit` (rename, flush the directory) and `abort`.
+ */
+export function sealedAtomicFile(path: string, tempPath: string): AtomicFile {
+  let finished = false;
+  const finish = () => {
+    if (finished) throw new Error(`atomic write of ${path} is already finished`);
+    finished = true;
+  };
+  return {
+    tempPath,
+    async write() {
+      throw new Error(`atomic write of ${path} is sealed`);
+    },
+    async commit() {
+      finish();
+      await swapIn(tempPath, path);
+    },
+    async abort() {
+      finished = true;
       await removeQuietly(tempPath);
     },
   };

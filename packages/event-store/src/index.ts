@@ -1,6 +1,6 @@
 export { appendJsonl } from "./append-jsonl.js";
-export { openAtomicFile } from "./atomic-file.js";
-export type { AtomicFile } from "./atomic-file.js";
+export { openAtomicFile, sealedAtomicFile } from "./atomic-file.js";
+export type { AtomicFile, SealableAtomicFile } from "./atomic-file.js";
 export { channelDirName } from "./channel-dir-name.js";
 export { ChannelStore } from "./channel-store.js";
 export type { ChannelInspection, ChannelMemory, ChannelRecords, ChannelRepair } from "./channel-store.js";

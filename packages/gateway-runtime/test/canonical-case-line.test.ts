@@ -1,9 +1,9 @@
 import fc from "fast-check";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isCanonicalCaseLine } from "../src/cycle/canonical-case-line";
-import { prepareMergedLastCycle } from "../src/cycle/merged-last-cycle";
+import { prepareMergedLastCycle, writeMergedLastCycle } from "../src/cycle/merged-last-cycle";
 import { makeTempDir } from "./helpers/temp-dir";
 
 const strict = new TextDecoder("utf-8", { fatal: true });
@@ -161,11 +161,11 @@ describe("merged last-cycle.jsonl", () => {
       shardFiles.push({ path, provenance: provenance(index), bytes });
     }
     const out = join(dir, "merged.jsonl");
-    const mergedHeader = { kind: "cycle" as const, fixture_name: "x", driver: "merge", aborted: false, provenance: { ...provenance(1), shard: null } };
-    const result = await prepareMergedLastCycle({ path: out, header: mergedHeader, shards: shardFiles });
+    const result = await prepareMergedLastCycle({ path: out, provenance: provenance(1), shards: shardFiles });
     if (!("file" in result)) throw new Error(result.skipped);
     await result.file.commit();
 
+    const mergedHeader = { kind: "cycle", fixture_name: "", driver: "merge", aborted: false, provenance: { ...provenance(1), shard: null } };
     const expected = [JSON.stringify({ ...mergedHeader, started_unix_ms: 1, finished_unix_ms: 12 })];
     for (const { bytes } of shardFiles) {
       let start = 0;
@@ -179,5 +179,15 @@ describe("merged last-cycle.jsonl", () => {
     }
     expect((await readFile(out, "utf8")).split("\n")).toEqual([...expected, ""]);
     expect(expected).toHaveLength(1 + 2 * 6);
+
+    // Written before the shards' state.json is read (the merge's worker): shards in header
+    // order whatever order they come in, the header built from theirs, the same bytes.
+    const draft = await writeMergedLastCycle({ path: out, shardPaths: [shardFiles[1]!.path, shardFiles[0]!.path] });
+    if (!("draft" in draft)) throw new Error(draft.skipped);
+    expect(draft.draft.shardHeaders.map((h) => h.provenance.shard?.index)).toEqual([2, 1]);
+    expect(await readFile(draft.draft.tempPath, "utf8")).toBe(await readFile(out, "utf8"));
+    await rm(draft.draft.tempPath);
+    await writeFile(shardFiles[1]!.path, `{"kind":"cycle"}\n`);
+    expect(await writeMergedLastCycle({ path: out, shardPaths: shardFiles.map((f) => f.path) })).toEqual({ skipped: `${shardFiles[1]!.path} holds no shard cycle` });
   });
 });

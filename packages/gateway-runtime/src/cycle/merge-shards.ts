@@ -1,6 +1,6 @@
-import { rm } from "node:fs/promises";
+import { rm, rmdir, stat } from "node:fs/promises";
 import { resolve } from "node:path";
-import { appendJsonl, EventStoreError, RawJsonArray } from "@tau/event-store";
+import { appendJsonl, EventStoreError, RawJsonArray, sealedAtomicFile, type AtomicFile } from "@tau/event-store";
 import {
   classifyHealth,
   cycleReasonCodes,
@@ -12,13 +12,14 @@ import { STATE_SCHEMA_VERSION, type CycleProvenance, type GatewayState } from ".
 import { cycleEventLine, type CycleReport } from "./cycle-report";
 import { cycleVerdict } from "./cycle-verdict";
 import { mergeInKeyOrder, type RecordSource } from "./merge-order";
-import { openMergedDir } from "./merged-dir";
+import { openMergedDir, type MergedDir } from "./merged-dir";
 import { rawKeyStrings, type RawKeys, type RawState } from "./raw-state";
 import { prepareStateStream } from "../state/state-file";
 import { ProcessedKeys } from "./processed-keys";
 import { shardOfCaseKey } from "./shard";
 import { readShardCycle, type ShardCycle } from "./shard-cycle";
-import { prepareMergedLastCycle } from "./merged-last-cycle";
+import { headerOfShard, mergedFixtureName, mergedLastCycleHeader, mergedProvenance, prepareMergedLastCycle } from "./merged-last-cycle";
+import { startMergedLastCycle, type MergedLastCycleJob } from "./merged-last-cycle-job";
 import { statePaths } from "../state/state-paths";
 
 /** Where to merge, from which shard dirs. */
@@ -205,31 +206,12 @@ export async function mergeShards(options: MergeShardsOptions): Promise<MergeRep
     seenDirs.add(full);
   }
 
-  const shards: ShardCycle[] = [];
-  try {
-    const scratch = { bytes: Buffer.alloc(0) };
-    for (const dir of options.shardDirs) shards.push(await readShardCycle(dir, scratch));
-    checkShardSet(shards);
-    shards.sort((a, b) => a.provenance.shard.index - b.provenance.shard.index);
-    return await recordMergedCycle({ shards, options, clock });
-  } finally {
-    await Promise.all(shards.map((s) => s.raw.records.close()));
-  }
-}
-
-/** The merged cycle of a checked, complete set of shards, recorded under the merged dir's lock. */
-async function recordMergedCycle(context: {
-  shards: readonly ShardCycle[];
-  options: MergeShardsOptions;
-  clock: () => number;
-}): Promise<MergeReport> {
-  const { shards, options, clock } = context;
-  const first = shards[0] as ShardCycle;
-  const settings = first.provenance.settings as Settings;
-  const thresholds = {
-    failureStreak: settings.guardrail_failure_streak_threshold,
-    retryableFailures: settings.guardrail_retryable_failures_threshold,
-  };
+  // The lock first: the merged last-cycle.jsonl is written into the merged dir while the
+  // shards' state.json files are read, and a refusal then leaves no dir behind that was not there.
+  const existed = await stat(mergedDir).then(
+    () => true,
+    () => false,
+  );
   const warn = options.onWarning ?? ((message: string) => process.stderr.write(`warning: ${message}\n`));
   const merged = await openMergedDir({
     stateDir: options.stateDir,
@@ -237,14 +219,80 @@ async function recordMergedCycle(context: {
     ...(options.lockStaleMs === undefined ? {} : { lockStaleMs: options.lockStaleMs }),
     onWarning: warn,
   });
+  const lastCyclePaths = options.shardDirs.map((dir) => statePaths(dir).lastCyclePath);
+  const lastCycle = startMergedLastCycle({ path: merged.paths.lastCyclePath, shardPaths: lastCyclePaths });
+  const shards: ShardCycle[] = [];
   try {
+    const scratch = { bytes: Buffer.alloc(0) };
+    for (const dir of options.shardDirs) shards.push(await readShardCycle(dir, scratch));
+    checkShardSet(shards);
+    shards.sort((a, b) => a.provenance.shard.index - b.provenance.shard.index);
+    return await recordMergedCycle({ shards, merged, lastCycle: { job: lastCycle, paths: lastCyclePaths }, warn, clock });
+  } finally {
+    await Promise.all(shards.map((s) => s.raw.records.close()));
+    await lastCycle.cancel();
+    await merged.release();
+    // Only an empty dir goes (rmdir refuses any other): the one the lock made for a refused merge.
+    if (!existed) await rmdir(mergedDir).catch(() => undefined);
+  }
+}
+
+/**
+ * The merged last-cycle.jsonl, uncommitted: the job's draft when the shards' headers are those of
+ * the cycles their state.json records, else written again from the shards as they are now.
+ */
+async function mergedLastCycleFile(context: {
+  job: MergedLastCycleJob;
+  /** The shards' last-cycle.jsonl paths, in the order the job was given them. */
+  paths: readonly string[];
+  shards: readonly ShardCycle[];
+  path: string;
+}): Promise<{ file: AtomicFile } | { skipped: string }> {
+  const { job, paths, shards, path } = context;
+  const first = shards[0] as ShardCycle;
+  const outcome = await job.result;
+  if ("draft" in outcome) {
+    const { draft } = outcome;
+    const headers = new Map(paths.map((p, i) => [p, draft.shardHeaders[i]]));
+    const matches = shards.every((s) => {
+      const header = headers.get(statePaths(s.stateDir).lastCyclePath);
+      return header !== undefined && headerOfShard(header, { path, provenance: s.provenance });
+    });
+    if (matches && JSON.stringify(draft.header) === JSON.stringify(mergedLastCycleHeader(first.provenance, draft.shardHeaders))) {
+      return { file: sealedAtomicFile(path, draft.tempPath) };
+    }
+  }
+  await job.cancel();
+  return prepareMergedLastCycle({
+    path,
+    provenance: first.provenance,
+    shards: shards.map((s) => ({ path: statePaths(s.stateDir).lastCyclePath, provenance: s.provenance })),
+  });
+}
+
+/** The merged cycle of a checked, complete set of shards, recorded under the merged dir's lock. */
+async function recordMergedCycle(context: {
+  shards: readonly ShardCycle[];
+  merged: MergedDir;
+  lastCycle: { job: MergedLastCycleJob; paths: readonly string[] };
+  warn: (message: string) => void;
+  clock: () => number;
+}): Promise<MergeReport> {
+  const { shards, merged, warn, clock } = context;
+  const first = shards[0] as ShardCycle;
+  const settings = first.provenance.settings as Settings;
+  const thresholds = {
+    failureStreak: settings.guardrail_failure_streak_threshold,
+    retryableFailures: settings.guardrail_retryable_failures_threshold,
+  };
+  {
     const { paths } = merged;
     const summary = sumSummaries(shards);
     // The shards ran side by side: the split cycle took as long as its slowest shard.
     const duration = Math.max(...shards.map((s) => s.raw.skeleton.health.cycle_duration_ms));
     const { health, guardrail } = cycleVerdict({
       summary,
-      previousFailureStreak: merged.previousFailureStreak,
+      previousFailureStreak: await merged.previousFailureStreak(),
       cycleDurationMs: duration,
       nowUnixMs: clock(),
       thresholds,
@@ -256,12 +304,7 @@ async function recordMergedCycle(context: {
       cap: settings.processed_case_cap,
     });
 
-    const provenance: CycleProvenance = {
-      fixture_sha256: first.provenance.fixture_sha256,
-      fixtures: first.provenance.fixtures,
-      shard: null,
-      settings,
-    };
+    const provenance = mergedProvenance(first.provenance);
     const skeleton: GatewayState = {
       schema_version: STATE_SCHEMA_VERSION,
       processed_case_keys: [],
@@ -271,7 +314,7 @@ async function recordMergedCycle(context: {
       last_cycle: provenance,
     };
     const report: MergeReport = {
-      fixtureName: first.provenance.fixtures.map((f) => f.path).join(", "),
+      fixtureName: mergedFixtureName(first.provenance),
       driver: "merge",
       summary,
       reasonCodes: cycleReasonCodes(summary),
@@ -304,11 +347,7 @@ async function recordMergedCycle(context: {
         report.requestCount = count.written;
         // As a run: last-cycle.jsonl before state.json (a crash between leaves it one cycle ahead,
         // which only a report reads).
-        const lastCycle = await prepareMergedLastCycle({
-          path: paths.lastCyclePath,
-          header: { kind: "cycle", fixture_name: report.fixtureName, driver: report.driver, aborted: false, provenance },
-          shards: shards.map((s) => ({ path: statePaths(s.stateDir).lastCyclePath, provenance: s.provenance })),
-        });
+        const lastCycle = await mergedLastCycleFile({ ...context.lastCycle, shards, path: paths.lastCyclePath });
         if ("file" in lastCycle) await lastCycle.file.commit();
         else {
           // A report must not show an earlier merge's cases as this one's.
@@ -328,7 +367,5 @@ async function recordMergedCycle(context: {
       throw new GatewayRuntimeError("E_IO", `could not persist the merged cycle in ${paths.stateDir}: ${detail}`, { cause: error });
     }
     return report;
-  } finally {
-    await merged.release();
   }
 }

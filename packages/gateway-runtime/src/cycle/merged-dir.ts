@@ -7,7 +7,11 @@ import { statePaths, type StatePaths } from "../state/state-paths";
 /** The merged state dir, locked, with what a merge takes from its history: the failure streak. */
 export interface MergedDir {
   paths: StatePaths;
-  previousFailureStreak: number;
+  /**
+   * The failure streak of the dir's last cycle. A state.json this build cannot read is moved
+   * aside with a warning, as `run` does: call it once the shards are known to be mergeable.
+   */
+  previousFailureStreak(): Promise<number>;
   /** Right before a write: E_STATE_LOCKED if the lock was taken over meanwhile (a frozen merge). */
   assertHeld(): Promise<void>;
   /** Releases the lock. */
@@ -56,7 +60,7 @@ async function readPreviousStreak(statePath: string): Promise<number | "missing"
 
 /**
  * Takes the merged dir's lock, as a runner would (E_STATE_LOCKED while another holds it), and
- * reads its failure streak. The merged cycle's records come from the shards alone, so the
+ * reads its failure streak when asked. The merged cycle's records come from the shards alone, so the
  * previous records are never parsed: GatewayRuntime.open would parse all of them, seconds and
  * a GB of memory for a merged dir of 800k cases.
  */
@@ -76,13 +80,13 @@ export async function openMergedDir(options: {
     await checkPath(paths.eventsPath, "file", "use");
     await checkPath(paths.lastCyclePath, "file", "use");
     await sweepTempFiles(paths.stateDir);
-    const streak = await readPreviousStreak(paths.statePath);
-    // A file not laid out as this build writes it goes to the runner's own loader, which moves
-    // what it cannot parse aside with a warning (never deleting it), exactly as `run` would.
-    const previousFailureStreak =
-      streak === "missing"
-        ? 0
-        : (streak ?? (await loadStateForRunner({ statePath: paths.statePath, nowUnixMs: options.nowUnixMs, onWarning: options.onWarning })).health.failure_streak);
+    const previousFailureStreak = async () => {
+      const streak = await readPreviousStreak(paths.statePath);
+      if (streak === "missing") return 0;
+      // A file not laid out as this build writes it goes to the runner's own loader, which moves
+      // what it cannot parse aside with a warning (never deleting it), exactly as `run` would.
+      return streak ?? (await loadStateForRunner({ statePath: paths.statePath, nowUnixMs: options.nowUnixMs, onWarning: options.onWarning })).health.failure_streak;
+    };
     const assertHeld = () => assertStateLockHeld(lock);
     return { paths, previousFailureStreak, assertHeld, release: () => lock.release() };
   } catch (error) {

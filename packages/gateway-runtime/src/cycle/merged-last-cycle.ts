@@ -45,71 +45,137 @@ class LineWriter {
   }
 }
 
-const sameShard = (header: LastCycleHeader, shard: LastCycleShard) =>
+/** The provenance of a merged cycle: the shards' fixture and settings, no shard of its own. */
+export function mergedProvenance(shard: CycleProvenance): CycleProvenance {
+  return { fixture_sha256: shard.fixture_sha256, fixtures: shard.fixtures, shard: null, settings: shard.settings };
+}
+
+/** The fixture name a merged cycle reports: the fixture paths its shards ran. */
+export function mergedFixtureName(provenance: CycleProvenance): string {
+  return provenance.fixtures.map((f) => f.path).join(", ");
+}
+
+/** The header of a merged last-cycle.jsonl: the provenance of the shards, their earliest start and latest end. */
+export function mergedLastCycleHeader(provenance: CycleProvenance, shardHeaders: readonly LastCycleHeader[]): LastCycleHeader {
+  return {
+    kind: "cycle",
+    fixture_name: mergedFixtureName(provenance),
+    driver: "merge",
+    aborted: false,
+    provenance: mergedProvenance(provenance),
+    started_unix_ms: Math.min(...shardHeaders.map((h) => h.started_unix_ms)),
+    finished_unix_ms: Math.max(...shardHeaders.map((h) => h.finished_unix_ms)),
+  };
+}
+
+/** Whether a last-cycle.jsonl header is of the cycle a shard's state.json records. */
+export const headerOfShard = (header: LastCycleHeader, shard: LastCycleShard) =>
   header.provenance.shard?.index === shard.provenance.shard.index &&
   header.provenance.shard?.count === shard.provenance.shard.count &&
   header.provenance.fixture_sha256 === shard.provenance.fixture_sha256;
 
+/** A merged last-cycle.jsonl written and sealed aside, not yet in place (see sealedAtomicFile). */
+export interface MergedLastCycleDraft {
+  tempPath: string;
+  /** The header line it starts with. */
+  header: LastCycleHeader;
+  /** The header of each shard file, in the order the files were given. */
+  shardHeaders: LastCycleHeader[];
+}
+
+export type MergedLastCycleResult = { draft: MergedLastCycleDraft } | { skipped: string };
+
+/**
+ * Writes the merged last-cycle.jsonl of shard files given in any order, before the shards'
+ * state.json files are read: the shards come in the order of their headers' shard indexes, and
+ * the merged header is built from the headers alone. The caller checks both against the
+ * shards' state.json (`headerOfShard`, `mergedLastCycleHeader`) before committing the draft.
+ * `onOpened` gets the temp path as soon as there is one, to remove it if the caller gives up.
+ */
+export async function writeMergedLastCycle(options: { path: string; shardPaths: readonly string[] }, onOpened?: (tempPath: string) => void): Promise<MergedLastCycleResult> {
+  const shardHeaders: LastCycleHeader[] = [];
+  for (const path of options.shardPaths) {
+    const header = await readHeader(path);
+    if (!header?.provenance.shard) return { skipped: `${path} holds no shard cycle` };
+    shardHeaders.push(header);
+  }
+  const byIndex = options.shardPaths
+    .map((path, i) => ({ path, header: shardHeaders[i] as LastCycleHeader }))
+    .sort((a, b) => (a.header.provenance.shard?.index ?? 0) - (b.header.provenance.shard?.index ?? 0));
+  const first = byIndex[0];
+  if (first === undefined) return { skipped: "no shard files" };
+  const header = mergedLastCycleHeader(first.header.provenance, shardHeaders);
+  const file = await openAtomicFile(options.path);
+  onOpened?.(file.tempPath);
+  try {
+    await writeLines(file, header, byIndex.map((s) => s.path));
+    await file.seal();
+  } catch (error) {
+    await file.abort();
+    throw error;
+  }
+  return { draft: { tempPath: file.tempPath, header, shardHeaders } };
+}
+
 /**
  * Writes the merged dir's last-cycle.jsonl to a temp file, uncommitted: one header with the merged
  * provenance, then every shard's case lines in shard order (each shard's in its queue order), so
- * reports read a merged dir as they read any other. The shards' files are streamed through the
- * bounded JSONL reader, a read's lines at a time. Returns a reason instead of a file when a shard
+ * reports read a merged dir as they read any other. Returns a reason instead of a file when a shard
  * has no last-cycle.jsonl of the cycle being merged (an older runner, or a crash between its two
- * files).
+ * files). The shards' state.json is read first; `writeMergedLastCycle` is the one that need not.
  */
 export async function prepareMergedLastCycle(options: {
   path: string;
-  /** The merged header but its times, which come from the shards' headers. */
-  header: Pick<LastCycleHeader, "kind" | "fixture_name" | "driver" | "aborted" | "provenance">;
+  /** The provenance of the shard that comes first. */
+  provenance: CycleProvenance;
   shards: readonly LastCycleShard[];
 }): Promise<{ file: AtomicFile } | { skipped: string }> {
+  const headers: LastCycleHeader[] = [];
+  for (const shard of options.shards) {
+    const header = await readHeader(shard.path);
+    if (!header || !headerOfShard(header, shard)) {
+      return { skipped: `${shard.path} does not hold the cycle of shard ${shard.provenance.shard.index}/${shard.provenance.shard.count} being merged` };
+    }
+    headers.push(header);
+  }
   const file = await openAtomicFile(options.path);
   try {
-    const out = new LineWriter(file);
-    const headers: LastCycleHeader[] = [];
-    // The merged header goes first but its times come from every shard's header: a first pass
-    // reads only the headers (one line each), the second streams the case lines.
-    for (const shard of options.shards) {
-      const header = await readHeader(shard.path);
-      if (!header || !sameShard(header, shard)) {
-        await file.abort();
-        return { skipped: `${shard.path} does not hold the cycle of shard ${shard.provenance.shard.index}/${shard.provenance.shard.count} being merged` };
-      }
-      headers.push(header);
-    }
-    const merged: LastCycleHeader = {
-      ...options.header,
-      started_unix_ms: Math.min(...headers.map((h) => h.started_unix_ms)),
-      finished_unix_ms: Math.max(...headers.map((h) => h.finished_unix_ms)),
-    };
-    await out.add(JSON.stringify(merged));
-    for (const shard of options.shards) {
-      // Lines are copied into the writer's buffers before the next batch: the reads can reuse theirs.
-      for await (const lines of scanLineBatches(shard.path, { reuseBuffers: true })) {
-        for (const line of lines) {
-          // A case line as a runner writes it is copied as it is: the same bytes as parsing and
-          // serialising it (isCanonicalCaseLine checks that), without building a value.
-          if (!line.oversized && isCanonicalCaseLine(line.bytes)) {
-            const full = out.add(line.bytes);
-            if (full) await full;
-            continue;
-          }
-          // Anything else as readJsonl gives it: a torn or hand-edited line stays out, as
-          // readLastCycle would skip it; a case line is written as JSON.stringify writes it.
-          const verdict = classifyLine(line);
-          if (verdict.kind !== "ok") continue;
-          const value = verdict.value as { kind?: unknown };
-          if (value?.kind === "case") await out.add(JSON.stringify(value));
-        }
-      }
-    }
-    await out.flush();
+    await writeLines(file, mergedLastCycleHeader(options.provenance, headers), options.shards.map((s) => s.path));
     return { file };
   } catch (error) {
     await file.abort();
     throw error;
   }
+}
+
+/**
+ * The header, then the case lines of each file in turn. The files are streamed through the
+ * bounded JSONL reader, a read's lines at a time.
+ */
+async function writeLines(file: AtomicFile, header: LastCycleHeader, paths: readonly string[]): Promise<void> {
+  const out = new LineWriter(file);
+  await out.add(JSON.stringify(header));
+  for (const path of paths) {
+    // Lines are copied into the writer's buffers before the next batch: the reads can reuse theirs.
+    for await (const lines of scanLineBatches(path, { reuseBuffers: true })) {
+      for (const line of lines) {
+        // A case line as a runner writes it is copied as it is: the same bytes as parsing and
+        // serialising it (isCanonicalCaseLine checks that), without building a value.
+        if (!line.oversized && isCanonicalCaseLine(line.bytes)) {
+          const full = out.add(line.bytes);
+          if (full) await full;
+          continue;
+        }
+        // Anything else as readJsonl gives it: a torn or hand-edited line stays out, as
+        // readLastCycle would skip it; a case line is written as JSON.stringify writes it.
+        const verdict = classifyLine(line);
+        if (verdict.kind !== "ok") continue;
+        const value = verdict.value as { kind?: unknown };
+        if (value?.kind === "case") await out.add(JSON.stringify(value));
+      }
+    }
+  }
+  await out.flush();
 }
 
 /** The header line of a last-cycle.jsonl; undefined when the file is missing or starts otherwise. */
