@@ -15,8 +15,10 @@ export class JsonTooLargeError extends RangeError {
 /**
  * An array member whose elements are already JSON text (e.g. records copied byte for byte from
  * another file), so a merge of large files streams through the same writer as a state built in
- * memory. Each chunk is one or more whole elements joined by commas, as text or UTF-8 bytes
- * (bytes go to the file as they are; the writer awaits each write before taking the next chunk).
+ * memory. Each chunk is one or more whole elements joined by commas, as text or UTF-8 bytes.
+ * Bytes go to the file as they are, and the writer asks for the next chunk while it writes one:
+ * a chunk's bytes must stay as they are until the chunk after it has been asked for (a producer
+ * can alternate between two buffers).
  */
 export class RawJsonArray {
   constructor(readonly chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>) {}
@@ -29,6 +31,33 @@ function stringify(value: unknown, where: string): string | undefined {
     if (error instanceof RangeError) throw new JsonTooLargeError(where, { cause: error });
     throw error;
   }
+}
+
+const COMMA = Buffer.from(",");
+
+/**
+ * The chunks of a RawJsonArray, comma-joined. One write is in flight while the next chunk is
+ * made (a merge reads and copies records meanwhile), and the writes stay in order.
+ */
+async function writeChunks(file: Pick<AtomicFile, "write">, out: Utf8Writer, array: RawJsonArray): Promise<void> {
+  await out.flush();
+  let writing: Promise<void> = Promise.resolve();
+  let first = true;
+  try {
+    for await (const chunk of array.chunks) {
+      if (chunk.length === 0) continue;
+      await writing;
+      if (!first) await file.write(COMMA);
+      first = false;
+      writing = file.write(chunk);
+      // Awaited before the next write or at the end; a failed chunk must not go unhandled meanwhile.
+      writing.catch(() => undefined);
+    }
+  } finally {
+    // A failed producer leaves no write running under the caller's abort.
+    await writing.catch(() => undefined);
+  }
+  await writing;
 }
 
 /**
@@ -44,7 +73,6 @@ export async function writeJsonStream(file: Pick<AtomicFile, "write">, value: Re
   // appends, and an async call each was a tenth of a warm cycle.
   const out = new Utf8Writer(file, BATCH_BYTES);
   const emit = (text: string) => out.write(text);
-  const emitBytes = (bytes: Uint8Array) => out.writeBytes(bytes);
   await emit("{");
   let first = true;
   for (const key of Object.keys(value)) {
@@ -55,13 +83,7 @@ export async function writeJsonStream(file: Pick<AtomicFile, "write">, value: Re
     first = false;
     if (member instanceof RawJsonArray) {
       await emit("[");
-      let index = 0;
-      for await (const chunk of member.chunks) {
-        if (chunk.length === 0) continue;
-        if (index++ > 0) await emit(",");
-        if (typeof chunk === "string") await emit(chunk);
-        else await emitBytes(chunk);
-      }
+      await writeChunks(file, out, member);
       await emit("]");
     } else if (Array.isArray(member)) {
       await emit("[");

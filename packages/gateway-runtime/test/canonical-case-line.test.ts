@@ -3,7 +3,8 @@ import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isCanonicalCaseLine } from "../src/cycle/canonical-case-line";
-import { prepareMergedLastCycle, writeMergedLastCycle } from "../src/cycle/merged-last-cycle";
+import { writeMergedLastCycle } from "../src/cycle/merged-last-cycle";
+import { prepareMergedLastCycle } from "../src/cycle/merged-last-cycle-file";
 import { makeTempDir } from "./helpers/temp-dir";
 
 const strict = new TextDecoder("utf-8", { fatal: true });
@@ -184,7 +185,7 @@ describe("merged last-cycle.jsonl", () => {
     // order whatever order they come in, the header built from theirs, the same bytes.
     const draft = await writeMergedLastCycle({ path: out, shardPaths: [shardFiles[1]!.path, shardFiles[0]!.path] });
     if (!("draft" in draft)) throw new Error(draft.skipped);
-    expect(draft.draft.shardHeaders.map((h) => h.provenance.shard?.index)).toEqual([2, 1]);
+    expect(draft.draft.shardHeaders.map((h) => (h as { provenance: { shard: { index: number } } }).provenance.shard.index)).toEqual([2, 1]);
     expect(await readFile(draft.draft.tempPath, "utf8")).toBe(await readFile(out, "utf8"));
     await rm(draft.draft.tempPath);
     await writeFile(shardFiles[1]!.path, `{"kind":"cycle"}\n`);

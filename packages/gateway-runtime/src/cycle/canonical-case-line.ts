@@ -88,34 +88,42 @@ function literalEnd(bytes: Uint8Array, at: number, literal: Buffer): number {
   return at + literal.length;
 }
 
+/** Bytes that end a run of plain string bytes: quote, backslash, control characters, non-ASCII. */
+const STRING_STOP = new Uint8Array(256);
+for (let b = 0; b < 0x20; b++) STRING_STOP[b] = 1;
+for (let b = 0x80; b < 0x100; b++) STRING_STOP[b] = 1;
+STRING_STOP[QUOTE] = 1;
+STRING_STOP[BACKSLASH] = 1;
+
 function stringEnd(bytes: Uint8Array, at: number): number {
-  const end = bytes.length;
   let i = at + 1;
-  while (i < end) {
-    const b = bytes[i] as number;
+  for (;;) {
+    // Plain bytes in a tight loop; past the end, bytes[i] is undefined and stops it too.
+    let b = bytes[i];
+    while (STRING_STOP[b as number] === 0) b = bytes[++i];
     if (b === QUOTE) return i + 1;
-    if (b < 0x20) return FAIL;
-    if (b >= 0x80) nonAscii = true;
-    else if (b === BACKSLASH) {
-      const e = bytes[i + 1];
-      if (e === undefined) return FAIL;
-      if (SHORT_ESCAPE[e] === 1) {
-        i += 2;
-        continue;
-      }
-      // \u00xx, lower-case hex, for a control character without a short form.
-      if (e !== 0x75 || i + 5 >= end || bytes[i + 2] !== ZERO || bytes[i + 3] !== ZERO) return FAIL;
-      const high = bytes[i + 4] as number;
-      const low = bytes[i + 5] as number;
-      if (high !== ZERO && high !== ZERO + 1) return FAIL;
-      const lowValue = isDigit(low) ? low - ZERO : low >= 0x61 && low <= 0x66 ? low - 0x61 + 10 : -1;
-      if (lowValue < 0 || HAS_SHORT_FORM[(high - ZERO) * 16 + lowValue] === 1) return FAIL;
-      i += 6;
+    if (b === undefined || b < 0x20) return FAIL;
+    if (b >= 0x80) {
+      nonAscii = true;
+      i++;
       continue;
     }
-    i++;
+    // A backslash.
+    const e = bytes[i + 1];
+    if (e === undefined) return FAIL;
+    if (SHORT_ESCAPE[e] === 1) {
+      i += 2;
+      continue;
+    }
+    // \u00xx, lower-case hex, for a control character without a short form.
+    if (e !== 0x75 || i + 5 >= bytes.length || bytes[i + 2] !== ZERO || bytes[i + 3] !== ZERO) return FAIL;
+    const high = bytes[i + 4] as number;
+    const low = bytes[i + 5] as number;
+    if (high !== ZERO && high !== ZERO + 1) return FAIL;
+    const lowValue = isDigit(low) ? low - ZERO : low >= 0x61 && low <= 0x66 ? low - 0x61 + 10 : -1;
+    if (lowValue < 0 || HAS_SHORT_FORM[(high - ZERO) * 16 + lowValue] === 1) return FAIL;
+    i += 6;
   }
-  return FAIL;
 }
 
 function numberEnd(bytes: Uint8Array, at: number): number {
@@ -182,6 +190,8 @@ function objectEnd(bytes: Uint8Array, at: number, depth: number): number {
   let i = at + 1;
   if (bytes[i] === CLOSE_BRACE) return i + 1;
   const base = keyTop;
+  let seenLow = 0;
+  let seenHigh = 0;
   try {
     for (;;) {
       if (bytes[i] !== QUOTE || isDigit(bytes[i + 1])) return FAIL;
@@ -189,10 +199,17 @@ function objectEnd(bytes: Uint8Array, at: number, depth: number): number {
       if (keyEnd === FAIL) return FAIL;
       // Keys are written one way each (see above), so equal strings are equal bytes.
       const length = keyEnd - i;
-      for (let k = base; k < keyTop; k++) {
-        const start = keyStarts[k] as number;
-        if ((keyEnds[k] as number) - start === length && sameBytes(bytes, start, i, length)) return FAIL;
-      }
+      // A 64-bit filter of the keys seen (length, first and last character): only a key whose
+      // bit is already set is compared with the earlier ones.
+      const bit = (length + 7 * (bytes[i + 1] as number) + 13 * (bytes[keyEnd - 2] as number)) & 63;
+      const seen = bit < 32 ? seenLow & (1 << bit) : seenHigh & (1 << (bit - 32));
+      if (seen !== 0) {
+        for (let k = base; k < keyTop; k++) {
+          const start = keyStarts[k] as number;
+          if ((keyEnds[k] as number) - start === length && sameBytes(bytes, start, i, length)) return FAIL;
+        }
+      } else if (bit < 32) seenLow |= 1 << bit;
+      else seenHigh |= 1 << (bit - 32);
       if (keyTop - base === MAX_KEYS || keyTop === keyStarts.length) return FAIL;
       keyStarts[keyTop] = i;
       keyEnds[keyTop] = keyEnd;

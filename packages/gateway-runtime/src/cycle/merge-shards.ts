@@ -1,6 +1,6 @@
 import { rm, rmdir, stat } from "node:fs/promises";
 import { resolve } from "node:path";
-import { appendJsonl, EventStoreError, RawJsonArray, sealedAtomicFile, type AtomicFile } from "@tau/event-store";
+import { appendJsonl, EventStoreError, RawJsonArray } from "@tau/event-store";
 import {
   classifyHealth,
   cycleReasonCodes,
@@ -18,7 +18,8 @@ import { prepareStateStream } from "../state/state-file";
 import { ProcessedKeys } from "./processed-keys";
 import { shardOfCaseKey } from "./shard";
 import { readShardCycle, type ShardCycle } from "./shard-cycle";
-import { headerOfShard, mergedFixtureName, mergedLastCycleHeader, mergedProvenance, prepareMergedLastCycle } from "./merged-last-cycle";
+import { mergedFixtureName, mergedProvenance } from "./merged-last-cycle";
+import { mergedLastCycleFile } from "./merged-last-cycle-file";
 import { startMergedLastCycle, type MergedLastCycleJob } from "./merged-last-cycle-job";
 import { statePaths } from "../state/state-paths";
 
@@ -161,7 +162,8 @@ const CHUNK_BYTES = 1 << 20;
  */
 async function* mergedRecordChunks(sources: readonly RawState[], count: { written: number }): AsyncGenerator<Uint8Array> {
   const order = mergeInKeyOrder(sources.map(recordSource));
-  const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  let spare = Buffer.allocUnsafe(CHUNK_BYTES);
   let used = 0;
   for (let i = 0; i < order.length; i++) {
     const raw = sources[order.sources[i] as number] as RawState;
@@ -171,9 +173,10 @@ async function* mergedRecordChunks(sources: readonly RawState[], count: { writte
     if (!raw.records.has(start, end)) await raw.records.fill(start, end);
     const length = end - start + (used > 0 ? 1 : 0);
     if (used > 0 && used + length > chunk.length) {
-      // The writer has written a chunk before it asks for the next (RawJsonArray), so the
-      // buffer is free again: a fresh 1 MiB per chunk was ~280 of them, and GC work.
       yield chunk.subarray(0, used);
+      // The writer writes a chunk while it asks for the next, and is done with it when it asks
+      // for the one after (RawJsonArray): two buffers in turn, not a fresh 1 MiB per chunk.
+      [chunk, spare] = [spare, chunk];
       used = 0;
     }
     if (end - start > chunk.length) yield raw.records.readNow(start, end);
@@ -223,8 +226,7 @@ export async function mergeShards(options: MergeShardsOptions): Promise<MergeRep
   const lastCycle = startMergedLastCycle({ path: merged.paths.lastCyclePath, shardPaths: lastCyclePaths });
   const shards: ShardCycle[] = [];
   try {
-    const scratch = { bytes: Buffer.alloc(0) };
-    for (const dir of options.shardDirs) shards.push(await readShardCycle(dir, scratch));
+    shards.push(...(await readShardCycles(options.shardDirs)));
     checkShardSet(shards);
     shards.sort((a, b) => a.provenance.shard.index - b.provenance.shard.index);
     return await recordMergedCycle({ shards, merged, lastCycle: { job: lastCycle, paths: lastCyclePaths }, warn, clock });
@@ -238,36 +240,30 @@ export async function mergeShards(options: MergeShardsOptions): Promise<MergeRep
 }
 
 /**
- * The merged last-cycle.jsonl, uncommitted: the job's draft when the shards' headers are those of
- * the cycles their state.json records, else written again from the shards as they are now.
+ * Every shard's newest cycle, read in two lanes: one reads a state.json (in the thread pool)
+ * while the other scans the one it has read. Throws the error of the first dir, in the order
+ * given, that could not be read, once the others are read and closed.
  */
-async function mergedLastCycleFile(context: {
-  job: MergedLastCycleJob;
-  /** The shards' last-cycle.jsonl paths, in the order the job was given them. */
-  paths: readonly string[];
-  shards: readonly ShardCycle[];
-  path: string;
-}): Promise<{ file: AtomicFile } | { skipped: string }> {
-  const { job, paths, shards, path } = context;
-  const first = shards[0] as ShardCycle;
-  const outcome = await job.result;
-  if ("draft" in outcome) {
-    const { draft } = outcome;
-    const headers = new Map(paths.map((p, i) => [p, draft.shardHeaders[i]]));
-    const matches = shards.every((s) => {
-      const header = headers.get(statePaths(s.stateDir).lastCyclePath);
-      return header !== undefined && headerOfShard(header, { path, provenance: s.provenance });
-    });
-    if (matches && JSON.stringify(draft.header) === JSON.stringify(mergedLastCycleHeader(first.provenance, draft.shardHeaders))) {
-      return { file: sealedAtomicFile(path, draft.tempPath) };
+async function readShardCycles(dirs: readonly string[]): Promise<ShardCycle[]> {
+  const results: PromiseSettledResult<ShardCycle>[] = [];
+  let next = 0;
+  const lane = async () => {
+    // Each lane reads into its own buffer, reused from one file to the next.
+    const scratch = { bytes: Buffer.alloc(0) };
+    while (next < dirs.length) {
+      const at = next++;
+      try {
+        results[at] = { status: "fulfilled", value: await readShardCycle(dirs[at] as string, scratch) };
+      } catch (reason) {
+        results[at] = { status: "rejected", reason };
+      }
     }
-  }
-  await job.cancel();
-  return prepareMergedLastCycle({
-    path,
-    provenance: first.provenance,
-    shards: shards.map((s) => ({ path: statePaths(s.stateDir).lastCyclePath, provenance: s.provenance })),
-  });
+  };
+  await Promise.all([lane(), lane()]);
+  const failed = results.find((r) => r.status === "rejected");
+  if (failed === undefined) return results.map((r) => (r as PromiseFulfilledResult<ShardCycle>).value);
+  await Promise.all(results.map((r) => (r.status === "fulfilled" ? r.value.raw.records.close() : undefined)));
+  throw failed.reason;
 }
 
 /** The merged cycle of a checked, complete set of shards, recorded under the merged dir's lock. */

@@ -1,7 +1,10 @@
 import { classifyLine, openAtomicFile, readJsonl, scanLineBatches, type AtomicFile } from "@tau/event-store";
 import { isCanonicalCaseLine } from "./canonical-case-line";
-import { lastCycleHeaderSchema, type LastCycleHeader } from "../state/last-cycle";
+import type { LastCycleHeader } from "../state/last-cycle";
 import type { CycleProvenance } from "../state/gateway-state";
+
+// No zod here: this module is the body of the merge's worker, and loading zod there would cost
+// more than the worker saves. Headers are checked by the thread that commits (merged-last-cycle-file.ts).
 
 /** One shard as the merged last-cycle.jsonl needs it: where its file is and which cycle it must hold. */
 export interface LastCycleShard {
@@ -79,8 +82,8 @@ export interface MergedLastCycleDraft {
   tempPath: string;
   /** The header line it starts with. */
   header: LastCycleHeader;
-  /** The header of each shard file, in the order the files were given. */
-  shardHeaders: LastCycleHeader[];
+  /** The first line of each shard file, in the order the files were given, as JSON.parse read it. */
+  shardHeaders: unknown[];
 }
 
 export type MergedLastCycleResult = { draft: MergedLastCycleDraft } | { skipped: string };
@@ -93,22 +96,25 @@ export type MergedLastCycleResult = { draft: MergedLastCycleDraft } | { skipped:
  * `onOpened` gets the temp path as soon as there is one, to remove it if the caller gives up.
  */
 export async function writeMergedLastCycle(options: { path: string; shardPaths: readonly string[] }, onOpened?: (tempPath: string) => void): Promise<MergedLastCycleResult> {
-  const shardHeaders: LastCycleHeader[] = [];
+  const shardHeaders: unknown[] = [];
+  const shards: { path: string; header: LastCycleHeader }[] = [];
   for (const path of options.shardPaths) {
-    const header = await readHeader(path);
-    if (!header?.provenance.shard) return { skipped: `${path} holds no shard cycle` };
-    shardHeaders.push(header);
+    const line = await firstLine(path);
+    // Only what ordering and the merged header need is looked at; the committing thread checks the rest.
+    const header = line as LastCycleHeader | undefined;
+    const index = header?.provenance?.shard?.index;
+    if (header?.kind !== "cycle" || typeof index !== "number") return { skipped: `${path} holds no shard cycle` };
+    shardHeaders.push(line);
+    shards.push({ path, header });
   }
-  const byIndex = options.shardPaths
-    .map((path, i) => ({ path, header: shardHeaders[i] as LastCycleHeader }))
-    .sort((a, b) => (a.header.provenance.shard?.index ?? 0) - (b.header.provenance.shard?.index ?? 0));
-  const first = byIndex[0];
+  shards.sort((a, b) => (a.header.provenance.shard?.index ?? 0) - (b.header.provenance.shard?.index ?? 0));
+  const first = shards[0];
   if (first === undefined) return { skipped: "no shard files" };
-  const header = mergedLastCycleHeader(first.header.provenance, shardHeaders);
+  const header = mergedLastCycleHeader(first.header.provenance, shards.map((s) => s.header));
   const file = await openAtomicFile(options.path);
   onOpened?.(file.tempPath);
   try {
-    await writeLines(file, header, byIndex.map((s) => s.path));
+    await writeLines(file, header, shards.map((s) => s.path));
     await file.seal();
   } catch (error) {
     await file.abort();
@@ -118,41 +124,10 @@ export async function writeMergedLastCycle(options: { path: string; shardPaths: 
 }
 
 /**
- * Writes the merged dir's last-cycle.jsonl to a temp file, uncommitted: one header with the merged
- * provenance, then every shard's case lines in shard order (each shard's in its queue order), so
- * reports read a merged dir as they read any other. Returns a reason instead of a file when a shard
- * has no last-cycle.jsonl of the cycle being merged (an older runner, or a crash between its two
- * files). The shards' state.json is read first; `writeMergedLastCycle` is the one that need not.
- */
-export async function prepareMergedLastCycle(options: {
-  path: string;
-  /** The provenance of the shard that comes first. */
-  provenance: CycleProvenance;
-  shards: readonly LastCycleShard[];
-}): Promise<{ file: AtomicFile } | { skipped: string }> {
-  const headers: LastCycleHeader[] = [];
-  for (const shard of options.shards) {
-    const header = await readHeader(shard.path);
-    if (!header || !headerOfShard(header, shard)) {
-      return { skipped: `${shard.path} does not hold the cycle of shard ${shard.provenance.shard.index}/${shard.provenance.shard.count} being merged` };
-    }
-    headers.push(header);
-  }
-  const file = await openAtomicFile(options.path);
-  try {
-    await writeLines(file, mergedLastCycleHeader(options.provenance, headers), options.shards.map((s) => s.path));
-    return { file };
-  } catch (error) {
-    await file.abort();
-    throw error;
-  }
-}
-
-/**
  * The header, then the case lines of each file in turn. The files are streamed through the
  * bounded JSONL reader, a read's lines at a time.
  */
-async function writeLines(file: AtomicFile, header: LastCycleHeader, paths: readonly string[]): Promise<void> {
+export async function writeLines(file: AtomicFile, header: LastCycleHeader, paths: readonly string[]): Promise<void> {
   const out = new LineWriter(file);
   await out.add(JSON.stringify(header));
   for (const path of paths) {
@@ -178,14 +153,10 @@ async function writeLines(file: AtomicFile, header: LastCycleHeader, paths: read
   await out.flush();
 }
 
-/** The header line of a last-cycle.jsonl; undefined when the file is missing or starts otherwise. */
-async function readHeader(path: string): Promise<LastCycleHeader | undefined> {
+/** The first line of a file as JSON.parse reads it; undefined when the file is missing or the line is not JSON. */
+export async function firstLine(path: string): Promise<unknown> {
   try {
-    for await (const entry of readJsonl(path)) {
-      if (!entry.ok) return undefined;
-      const parsed = lastCycleHeaderSchema.safeParse(entry.value);
-      return parsed.success ? parsed.data : undefined;
-    }
+    for await (const entry of readJsonl(path)) return entry.ok ? entry.value : undefined;
   } catch (error) {
     if ((error as { code?: unknown }).code === "E_NOT_FOUND") return undefined;
     throw error;

@@ -219,6 +219,11 @@ const FNV_PRIME = 0x01000193;
 /** What may follow a backslash in a JSON string (`u` takes four hex digits). */
 const ESCAPE = new Uint8Array(256);
 for (const ch of '"\\/bfnrtu') ESCAPE[ch.charCodeAt(0)] = 1;
+/** Bytes that end the plain run of a key: the closing quote, a backslash, a control character. */
+const KEY_STOP = new Uint8Array(256);
+for (let b = 0; b < 0x20; b++) KEY_STOP[b] = 1;
+KEY_STOP[QUOTE] = 1;
+KEY_STOP[BACKSLASH] = 1;
 const HEX = new Uint8Array(256);
 for (const ch of "0123456789abcdefABCDEF") HEX[ch.charCodeAt(0)] = 1;
 
@@ -245,23 +250,23 @@ function scanKeys(bytes: Buffer, at: number, out: { keys?: RawKeys }): number {
       let hash = FNV_OFFSET_BASIS;
       let j = i + 1;
       for (;;) {
-        if (j >= bytes.length) throw new Corrupt(`unterminated string at byte ${i}`);
-        const b = bytes[j] as number;
+        // Plain bytes in a tight loop; past the end, bytes[j] is undefined and stops it too.
+        let b = bytes[j];
+        while (KEY_STOP[b as number] === 0) {
+          hash = Math.imul(hash ^ (b as number), FNV_PRIME);
+          b = bytes[++j];
+        }
+        if (b === undefined) throw new Corrupt(`unterminated string at byte ${i}`);
         if (b === QUOTE) break;
         if (b < 0x20) throw new Corrupt(`control character in a string at byte ${j}`);
-        if (b === BACKSLASH) {
-          const e = bytes[j + 1] as number;
-          if (ESCAPE[e] !== 1) throw new Corrupt(`invalid escape at byte ${j}`);
-          if (e === 0x75) {
-            for (let k = 2; k < 6; k++) if (HEX[bytes[j + k] as number] !== 1) throw new Corrupt(`invalid escape at byte ${j}`);
-          }
-          // A key with an escape is hashed from its string (rare: keys are METHOD:endpoint:id).
-          hashes = undefined;
-          j += e === 0x75 ? 6 : 2;
-          continue;
+        const e = bytes[j + 1] as number;
+        if (ESCAPE[e] !== 1) throw new Corrupt(`invalid escape at byte ${j}`);
+        if (e === 0x75) {
+          for (let k = 2; k < 6; k++) if (HEX[bytes[j + k] as number] !== 1) throw new Corrupt(`invalid escape at byte ${j}`);
         }
-        hash = Math.imul(hash ^ b, FNV_PRIME);
-        j++;
+        // A key with an escape is hashed from its string (rare: keys are METHOD:endpoint:id).
+        hashes = undefined;
+        j += e === 0x75 ? 6 : 2;
       }
       if (hashes !== undefined) {
         if (count === hashes.length) hashes = grow(hashes);
