@@ -4,7 +4,7 @@
 // dir, at two sizes, to check the target (800k cases: ≤ 2 s, ≤ 512 MB) and linear growth.
 // Env: BENCH_MERGE_SIZES (default "200000,800000"), BENCH_MERGE_SHARDS (8), BENCH_RUNS (5),
 // BENCH_MERGE_PARALLEL (2). Shard dirs are cached in bench/.work/ while their fixture matches.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -92,6 +92,9 @@ async function mergeScenario(cases) {
   const cpu = [];
   for (let i = 0; i < RUNS; i++) {
     rmSync(merged, { recursive: true, force: true });
+    // Every run starts with nothing waiting to be written back (the shard dirs just made, the
+    // last run's output): otherwise its fsync waits behind their writeback.
+    execFileSync("sync");
     const r = await runNode([CLI, "merge", "--gateway-state-dir", merged, ...dirs], `merge-${cases}`);
     if (r.code !== 0) throw new Error(`merge exited ${r.code}: ${r.out.slice(-500)}`);
     secs.push(r.sec);

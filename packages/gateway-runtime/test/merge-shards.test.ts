@@ -180,6 +180,26 @@ describe("mergeShards", { timeout: 60_000 }, () => {
     expect(report.processedCaseCount).toBe(expected.size);
   });
 
+  it("keeps the newer record when two shards hold one case key, whichever shard it is in", async () => {
+    const { dirs, merged } = await threeShards();
+    const theirs = (await readStateJson(dirs[1]!)) as { requests: { case_key: string; updated_unix_ms: number; attempts: number }[] };
+    const shared = theirs.requests[0]!;
+    const statePath = join(dirs[0]!, "state.json");
+    const mine = JSON.parse(await readFile(statePath, "utf8")) as { requests: { case_key: string }[] };
+    for (const [delta, kept] of [
+      [1000, 99],
+      [-1000, shared.attempts],
+    ] as const) {
+      const copy = { ...shared, attempts: 99, updated_unix_ms: shared.updated_unix_ms + delta };
+      const requests = [...mine.requests, copy].sort((a, b) => (a.case_key < b.case_key ? -1 : a.case_key > b.case_key ? 1 : 0));
+      await writeFile(statePath, JSON.stringify({ ...mine, requests }));
+      await rm(merged, { recursive: true, force: true });
+      await mergeShards({ stateDir: merged, shardDirs: dirs });
+      const records = ((await readStateJson(merged)) as typeof theirs).requests.filter((r) => r.case_key === shared.case_key);
+      expect(records.map((r) => r.attempts)).toEqual([kept]);
+    }
+  });
+
   describe("refuses (E_SHARDS_NOT_MERGEABLE) and writes nothing", () => {
     it("a missing shard", async () => {
       const { dirs, merged } = await threeShards();

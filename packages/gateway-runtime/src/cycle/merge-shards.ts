@@ -13,7 +13,7 @@ import { cycleEventLine, type CycleReport } from "./cycle-report";
 import { cycleVerdict } from "./cycle-verdict";
 import { mergeInKeyOrder, type RecordSource } from "./merge-order";
 import { openMergedDir, type MergedDir } from "./merged-dir";
-import { rawKeyStrings, type RawKeys, type RawState } from "./raw-state";
+import { rawKeyStrings, recordUpdatedAt, type RawKeys, type RawState } from "./raw-state";
 import { prepareStateStream } from "../state/state-file";
 import { ProcessedKeys } from "./processed-keys";
 import { shardOfCaseKey } from "./shard";
@@ -110,17 +110,9 @@ function sumSummaries(shards: readonly ShardCycle[]): CycleSummary {
   return total;
 }
 
-/** A shard's records as a merge source; `updated_unix_ms` is read from the file only when not indexed. */
+/** A shard's records as a merge source. */
 function recordSource(raw: RawState): RecordSource {
-  return {
-    keys: raw.keys,
-    updatedAt: (i) => {
-      const known = raw.updated[i] as number;
-      if (!Number.isNaN(known)) return known;
-      const record = JSON.parse(raw.records.readNow(raw.starts[i] as number, raw.ends[i] as number).toString("utf8")) as { updated_unix_ms?: unknown };
-      return typeof record.updated_unix_ms === "number" ? record.updated_unix_ms : 0;
-    },
-  };
+  return { keys: raw.keys, updatedAt: (i) => recordUpdatedAt(raw, i) };
 }
 
 /**
@@ -246,10 +238,13 @@ export async function mergeShards(options: MergeShardsOptions): Promise<MergeRep
  */
 async function readShardCycles(dirs: readonly string[]): Promise<ShardCycle[]> {
   const results: PromiseSettledResult<ShardCycle>[] = [];
+  // Each lane reads into its own buffer, reused from one file to the next and made as large as
+  // the largest file at once: growing it file by file touched twice the memory (page faults).
+  const sizes = await Promise.all(dirs.map((dir) => stat(statePaths(dir).statePath).then((s) => (s.isFile() ? s.size : 0), () => 0)));
+  const largest = Math.max(0, ...sizes);
   let next = 0;
   const lane = async () => {
-    // Each lane reads into its own buffer, reused from one file to the next.
-    const scratch = { bytes: Buffer.alloc(0) };
+    const scratch = { bytes: Buffer.allocUnsafe(largest) };
     while (next < dirs.length) {
       const at = next++;
       try {

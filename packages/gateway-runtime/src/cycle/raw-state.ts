@@ -19,8 +19,6 @@ export interface RawState {
   starts: number[];
   ends: number[];
   keys: string[];
-  /** `updated_unix_ms` of record i when it ends the record as the runner writes it; NaN: read the record. */
-  updated: number[];
   /** The file, held open (close it): the records are read from it again while merging. */
   records: SpanReader;
 }
@@ -285,6 +283,18 @@ function scanKeys(bytes: Buffer, at: number, out: { keys?: RawKeys }): number {
   return i + 1;
 }
 
+/**
+ * `updated_unix_ms` of record i, read from the file: only records two shards both hold need it
+ * (the newer one is kept), so it is not indexed for all of them.
+ */
+export function recordUpdatedAt(raw: RawState, i: number): number {
+  const bytes = raw.records.readNow(raw.starts[i] as number, raw.ends[i] as number);
+  const tail = recordUpdated(bytes, 0, bytes.length);
+  if (!Number.isNaN(tail)) return tail;
+  const record = JSON.parse(bytes.toString("utf8")) as { updated_unix_ms?: unknown };
+  return typeof record.updated_unix_ms === "number" ? record.updated_unix_ms : 0;
+}
+
 /** Splits state.json into its request records and everything else; throws Corrupt. */
 function scan(bytes: Buffer): Omit<RawState, "records"> {
   let i = skipWhitespace(bytes, 0);
@@ -294,7 +304,6 @@ function scan(bytes: Buffer): Omit<RawState, "records"> {
   const starts: number[] = [];
   const ends: number[] = [];
   const recordKeys: string[] = [];
-  const updated: number[] = [];
   const keys: { keys?: RawKeys } = {};
   let keysRange: { start: number; end: number } | undefined;
   for (;;) {
@@ -317,7 +326,6 @@ function scan(bytes: Buffer): Omit<RawState, "records"> {
           starts.push(i);
           ends.push(end);
           recordKeys.push(recordKey(bytes, i, end));
-          updated.push(recordUpdated(bytes, i, end));
           i = skipWhitespace(bytes, end);
           if (bytes[i] === COMMA) i = skipWhitespace(bytes, i + 1);
           else if (bytes[i] === CLOSE_BRACKET) {
@@ -359,7 +367,7 @@ function scan(bytes: Buffer): Omit<RawState, "records"> {
     throw new Corrupt("a field appears twice");
   }
   const processedKeys = keys.keys ?? { bytes: Buffer.alloc(0), count: 0, hashes: new Uint32Array(0) };
-  return { skeleton: parsed.data, processedKeys, starts, ends, keys: recordKeys, updated };
+  return { skeleton: parsed.data, processedKeys, starts, ends, keys: recordKeys };
 }
 
 /** A buffer reused for reading one state file after another: 8 × 35 MB of fresh buffers make GC work. */
