@@ -25,6 +25,9 @@ export interface SealableAtomicFile extends AtomicFile {
   seal(): Promise<void>;
 }
 
+/** Bytes written between two background flushes of a large replacement. */
+const BACKGROUND_FLUSH_BYTES = 32 * 1024 * 1024;
+
 // The temp name adds ~30 bytes to the target's name; keep the total under the 255-byte limit.
 const MAX_BASENAME_CHARS = 100;
 
@@ -62,16 +65,37 @@ export async function openAtomicFile(path: string): Promise<SealableAtomicFile> 
     live = undefined;
     if (current === undefined) return;
     try {
+      await flushing;
       await current.close();
     } catch {
       // Closing after a failed write may fail too; the write error is the one that matters.
     }
   }
 
+  // A large file is flushed as it grows, in the background (one flush at a time): the flush
+  // before the rename then has little left, instead of hundreds of MB, to wait for.
+  let written = 0;
+  let flushedAt = 0;
+  let flushing: Promise<void> | undefined;
+  function flushInBackground(handle: FileHandle): void {
+    if (flushing !== undefined || written - flushedAt < BACKGROUND_FLUSH_BYTES) return;
+    flushedAt = written;
+    // A failure here fails the final flush too; that is where it is reported.
+    flushing = handle.datasync().then(
+      () => {
+        flushing = undefined;
+      },
+      () => {
+        flushing = undefined;
+      },
+    );
+  }
+
   async function seal(): Promise<void> {
     const current = live;
     if (current === undefined) throw new Error(`atomic write of ${path} is already finished`);
     try {
+      await flushing;
       // Flush before rename: otherwise a crash can leave the new name pointing at empty blocks.
       await current.sync();
       live = undefined;
@@ -89,6 +113,8 @@ export async function openAtomicFile(path: string): Promise<SealableAtomicFile> 
       if (live === undefined) throw new Error(`atomic write of ${path} is already finished`);
       try {
         await writeAll(live, data);
+        written += data.length;
+        flushInBackground(live);
       } catch (error) {
         await closeQuietly();
         await removeQuietly(tempPath);
