@@ -250,6 +250,7 @@ describe("mergeShards", { timeout: 60_000 }, () => {
       for (const [broken, reason] of [
         [text.replace('"status_code":200', '"status_code":2x0'), /unexpected byte 0x78/],
         [text.replace('"response_body":{', '"response_body":['), /unbalanced brackets/],
+        [text.replace('"status_code":200', '"status_code":200,"note":"a\u0001b"'), /control character in a string/],
       ] as const) {
         await writeFile(statePath, broken);
         await expect(mergeShards({ stateDir: merged, shardDirs: dirs })).rejects.toEqual(refusal(reason));

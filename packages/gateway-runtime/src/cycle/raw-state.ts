@@ -131,6 +131,16 @@ CLASS[OPEN_BRACKET] = OPENS;
 CLASS[CLOSE_BRACE] = CLOSES;
 CLASS[CLOSE_BRACKET] = CLOSES;
 
+/** Byte classes inside a string: JSON.parse refuses a raw control character there, and so does the merge. */
+const STRING_PLAIN = 0;
+const STRING_QUOTE = 1;
+const STRING_ESCAPE = 2;
+const STRING_CONTROL = 3;
+const STRING_BYTE = new Uint8Array(256);
+STRING_BYTE[QUOTE] = STRING_QUOTE;
+STRING_BYTE[BACKSLASH] = STRING_ESCAPE;
+for (let b = 0; b < 0x20; b++) STRING_BYTE[b] = STRING_CONTROL;
+
 /** Deeper response bodies than this are refused rather than given an unbounded stack. */
 const MAX_DEPTH = 4096;
 /** Expected closers of the open brackets; `{` + 2 is `}` and `[` + 2 is `]`. */
@@ -151,10 +161,13 @@ function skipRecord(bytes: Buffer, start: number): number {
     if (kind === STRING) {
       i++;
       for (;;) {
-        if (i >= length) throw new Corrupt(`unterminated string in the request record at byte ${start}`);
-        const c = bytes[i] as number;
-        if (c === QUOTE) break;
-        i += c === BACKSLASH ? 2 : 1;
+        // Past the end, bytes[i] is undefined: STRING_BYTE gives undefined, neither plain nor quote.
+        const c = STRING_BYTE[bytes[i] as number];
+        if (c === STRING_PLAIN) i++;
+        else if (c === STRING_QUOTE) break;
+        else if (c === STRING_ESCAPE) i += 2;
+        else if (c === STRING_CONTROL) throw new Corrupt(`control character in a string at byte ${i}`);
+        else throw new Corrupt(`unterminated string in the request record at byte ${start}`);
       }
     } else if (kind === OPENS) {
       if (depth === MAX_DEPTH) throw new Corrupt(`the request record at byte ${start} is nested deeper than ${MAX_DEPTH}`);
