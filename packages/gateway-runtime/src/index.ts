@@ -27,7 +27,7 @@ export type { TransportHealthRow } from "./inspect/transport-health";
 export { DEFAULT_MAX_RESPONSE_BYTES, httpDriver, outcomeForStatus } from "./drivers/http-driver";
 export type { HttpDriver, HttpDriverOptions } from "./drivers/http-driver";
 export { parseRetryAfter } from "./drivers/retry-after";
-export { assertShard, fnv1a32, selectShard, shardOfCaseKey } from "./cycle/shard";
+export { assertShard, fnv1a32, selectShard, shardOfCaseKey, shardOfHash } from "./cycle/shard";
 export type { ShardSpec } from "./cycle/shard";
 export { mergeShards } from "./cycle/merge-shards";
 export type { MergedShard, MergeReport, MergeShardsOptions } from "./cycle/merge-shards";

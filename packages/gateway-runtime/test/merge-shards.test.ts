@@ -173,7 +173,9 @@ describe("mergeShards", { timeout: 60_000 }, () => {
       text.replace('"processed_case_keys":["G', `"processed_case_keys":[${JSON.stringify(theirs)},"\\u0047`).replace('"processed_case_keys":["P', `"processed_case_keys":[${JSON.stringify(theirs)},"\\u0050`),
     );
     expect(await readFile(statePath, "utf8")).toMatch(/\\u00(47|50)/);
-    const report = await mergeShards({ stateDir: merged, shardDirs: dirs });
+    const warnings: string[] = [];
+    const report = await mergeShards({ stateDir: merged, shardDirs: dirs, onWarning: (w) => warnings.push(w) });
+    expect(warnings).toEqual([expect.stringMatching(/holds processed cases of another shard/)]);
     const keys = (await readStateJson(merged)).processed_case_keys as string[];
     expect(new Set(keys)).toEqual(expected);
     expect(keys).toHaveLength(expected.size);

@@ -16,7 +16,7 @@ import { openMergedDir, type MergedDir } from "./merged-dir";
 import { rawKeyStrings, recordUpdatedAt, type RawKeys, type RawState } from "./raw-state";
 import { prepareStateStream } from "../state/state-file";
 import { ProcessedKeys } from "./processed-keys";
-import { shardOfCaseKey } from "./shard";
+import { shardOfCaseKey, shardOfHash } from "./shard";
 import { readShardCycle, type ShardCycle } from "./shard-cycle";
 import { mergedFixtureName, mergedProvenance } from "./merged-last-cycle";
 import { mergedLastCycleFile } from "./merged-last-cycle-file";
@@ -121,27 +121,32 @@ function recordSource(raw: RawState): RecordSource {
  * run as shards), the shards cannot share a key: under the cap the merged array is the shards'
  * arrays as written, copied as bytes. Otherwise the keys are read as strings and united.
  */
-function unitedKeys(options: { shards: readonly { index: number; count: number; keys: RawKeys }[]; cap: number }): { keys: RawJsonArray | string[]; count: number } {
+function unitedKeys(options: { shards: readonly { index: number; count: number; keys: RawKeys }[]; cap: number }): {
+  keys: RawJsonArray | string[];
+  count: number;
+  /** Whether every shard's keys are its own (else a dir was reused for another shard, or run by another split). */
+  disjoint: boolean;
+} {
   const { shards, cap } = options;
   const total = shards.reduce((sum, s) => sum + s.keys.count, 0);
   const inShard = (s: (typeof shards)[number]) => {
     const { hashes } = s.keys;
     if (hashes === undefined) return rawKeyStrings(s.keys).every((key) => shardOfCaseKey(key, s.count) === s.index);
-    for (let i = 0; i < hashes.length; i++) if (((hashes[i] as number) % s.count) + 1 !== s.index) return false;
+    for (let i = 0; i < hashes.length; i++) if (shardOfHash(hashes[i] as number, s.count) !== s.index) return false;
     return true;
   };
   const disjoint = shards.every(inShard);
   if (disjoint && total <= cap) {
-    return { keys: new RawJsonArray(shards.filter((s) => s.keys.count > 0).map((s) => s.keys.bytes)), count: total };
+    return { keys: new RawJsonArray(shards.filter((s) => s.keys.count > 0).map((s) => s.keys.bytes)), count: total, disjoint };
   }
   if (disjoint) {
     const out = shards.flatMap((s) => rawKeyStrings(s.keys));
-    return { keys: out.slice(out.length - cap), count: cap };
+    return { keys: out.slice(out.length - cap), count: cap, disjoint };
   }
   const processed = new ProcessedKeys(cap);
   for (const shard of shards) for (const key of rawKeyStrings(shard.keys)) processed.add(key);
   const keys = processed.toArray();
-  return { keys, count: keys.length };
+  return { keys, count: keys.length, disjoint };
 }
 
 const CHUNK_BYTES = 1 << 20;
@@ -294,6 +299,11 @@ async function recordMergedCycle(context: {
       shards: shards.map((s) => ({ index: s.provenance.shard.index, count: s.provenance.shard.count, keys: s.raw.processedKeys })),
       cap: settings.processed_case_cap,
     });
+    if (!processedKeys.disjoint) {
+      warn(
+        "a shard dir holds processed cases of another shard (a dir reused for another shard, or shards run by tau-gateway versions that split differently); each key is counted once",
+      );
+    }
 
     const provenance = mergedProvenance(first.provenance);
     const skeleton: GatewayState = {
