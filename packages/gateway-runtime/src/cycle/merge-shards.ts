@@ -246,7 +246,8 @@ async function readShardCycles(dirs: readonly string[]): Promise<ShardCycle[]> {
   // Each lane reads into its own buffer, reused from one file to the next and made as large as
   // the largest file at once: growing it file by file touched twice the memory (page faults).
   const sizes = await Promise.all(dirs.map((dir) => stat(statePaths(dir).statePath).then((s) => (s.isFile() ? s.size : 0), () => 0)));
-  const largest = Math.max(0, ...sizes);
+  // Up to a bound: a file larger than that (a hostile one) gets its own buffer, with readRawState's errors.
+  const largest = Math.min(Math.max(0, ...sizes), 1 << 29);
   let next = 0;
   const lane = async () => {
     const scratch = { bytes: Buffer.allocUnsafe(largest) };
