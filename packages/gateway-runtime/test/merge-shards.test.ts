@@ -304,6 +304,20 @@ describe("mergeShards", { timeout: 60_000 }, () => {
     expect(last?.cases.filter((c) => c.result === "malformed")).toHaveLength(1);
   });
 
+  it("builds the merged last-cycle.jsonl header from the shards' state.json when a shard file's header says otherwise", async () => {
+    const { dirs, merged } = await threeShards();
+    const path = join(dirs[0]!, "last-cycle.jsonl");
+    const [head, ...rest] = (await readFile(path, "utf8")).split("\n");
+    const header = JSON.parse(head!) as { provenance: { fixtures: { path: string }[] } };
+    header.provenance.fixtures = header.provenance.fixtures.map((f) => ({ ...f, path: "elsewhere.json" }));
+    await writeFile(path, [JSON.stringify(header), ...rest].join("\n"));
+    await mergeShards({ stateDir: merged, shardDirs: dirs });
+    const last = await readLastCycle(join(merged, "last-cycle.jsonl"));
+    expect(last?.header.provenance.fixtures.map((f) => f.path)).toEqual(sourceOf().map((f) => f.path));
+    expect(last?.header.fixture_name).not.toMatch(/elsewhere/);
+    expect(last?.cases).toHaveLength(cases.length);
+  });
+
   it("drops an earlier merge's last-cycle.jsonl with a warning when a shard has none of its cycle", async () => {
     const { dirs, merged } = await threeShards();
     await mergeShards({ stateDir: merged, shardDirs: dirs });

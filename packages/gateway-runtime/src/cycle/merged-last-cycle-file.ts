@@ -1,8 +1,8 @@
-import { openAtomicFile, readJsonl, sealedAtomicFile, type AtomicFile } from "@tau/event-store";
+import { openAtomicFile, sealedAtomicFile, type AtomicFile } from "@tau/event-store";
 import { lastCycleHeaderSchema, type LastCycleHeader } from "../state/last-cycle";
 import type { CycleProvenance } from "../state/gateway-state";
 import { statePaths } from "../state/state-paths";
-import { headerOfShard, mergedLastCycleHeader, writeLines, type LastCycleShard } from "./merged-last-cycle";
+import { firstLine, headerOfShard, mergedLastCycleHeader, writeLines, type LastCycleShard } from "./merged-last-cycle";
 import type { MergedLastCycleJob } from "./merged-last-cycle-job";
 import type { ShardCycle } from "./shard-cycle";
 
@@ -74,15 +74,6 @@ export async function prepareMergedLastCycle(options: {
 
 /** The header line of a last-cycle.jsonl; undefined when the file is missing or starts otherwise. */
 async function readHeader(path: string): Promise<LastCycleHeader | undefined> {
-  try {
-    for await (const entry of readJsonl(path)) {
-      if (!entry.ok) return undefined;
-      const parsed = lastCycleHeaderSchema.safeParse(entry.value);
-      return parsed.success ? parsed.data : undefined;
-    }
-  } catch (error) {
-    if ((error as { code?: unknown }).code === "E_NOT_FOUND") return undefined;
-    throw error;
-  }
-  return undefined;
+  const parsed = lastCycleHeaderSchema.safeParse(await firstLine(path));
+  return parsed.success ? parsed.data : undefined;
 }
