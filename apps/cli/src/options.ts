@@ -44,7 +44,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: "gateway-guardrail-failure-streak-threshold", kind: "integer", group: "guardrail", value: "N", default: 2, min: 1, env: true, help: "Hold the gate when failure_streak reaches N in a failing cycle." },
   { name: "gateway-guardrail-retryable-failures-threshold", kind: "integer", group: "guardrail", value: "N", default: 2, min: 1, env: true, help: "Hold the gate when a cycle sees N or more retryable failures." },
 
-  { name: "gateway-shard", kind: "string", group: "shard", value: "I/N", env: true, help: "Run only shard I of N (1-based): the cases whose case key hashes there (FNV-1a 32 of its UTF-8 bytes, mod N, plus 1). Merge the N state dirs with `tau-gateway merge`." },
+  { name: "gateway-shard", kind: "string", group: "shard", value: "I/N", env: true, help: "Run only shard I of N (1-based): the cases whose case key hashes there (FNV-1a 32 of its UTF-8 bytes, mixed by MurmurHash3's finalizer, mod N, plus 1: even shards). Merge the N state dirs with `tau-gateway merge`." },
   { name: "gateway-shard-count", kind: "integer", group: "shard", value: "N", min: 1, env: true, help: "Run one shard of N, its index from JOB_COMPLETION_INDEX (Kubernetes Indexed Job, 0-based) or CI_NODE_INDEX/CI_NODE_TOTAL (GitLab parallel, 1-based)." },
 
   { name: "gateway-target-url", kind: "string", group: "live", value: "URL", env: true, help: "Replay the fixture against a live gateway at URL instead of the built-in simulated one." },
